@@ -1,0 +1,166 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "drgw",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "drgw", targets: ["drgw"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
+    ],
+    targets: [
+        // libcurl from Debian's libcurl4-openssl-dev, with static inline shims for the variadic setopt calls.
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Unified domain: models, problems, the Provider and HTTPTransport protocols, signing helpers.
+        .target(
+            name: "DRGWCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        // libcurl multi transport on its own thread.
+        .target(
+            name: "DRGWTransport",
+            dependencies: [
+                "CCurl", "DRGWCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Durable idempotency records and operations (SQLite embedded default).
+        .target(
+            name: "DRGWStore",
+            dependencies: [
+                "DRGWCore",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // HTTP front: Hummingbird app, config, controllers, background services.
+        .target(
+            name: "DRGWServer",
+            dependencies: [
+                "DRGWCore", "DRGWStore", "DRGWTransport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: strict
+        ),
+        // Provider folders: signer, adapter, simulator and data tables for one cloud each.
+        .target(
+            name: "HuaweiSDRS",
+            dependencies: [
+                "DRGWCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "providers/huawei-sdrs",
+            resources: [.copy("Data")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AlibabaEBS",
+            dependencies: [
+                "DRGWCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "providers/alibaba-ebs",
+            resources: [.copy("Data")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "drgw",
+            dependencies: [
+                "DRGWCore", "DRGWServer", "DRGWTransport", "HuaweiSDRS", "AlibabaEBS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Shared fakes and fixtures for the test targets.
+        .target(
+            name: "DRGWTesting",
+            dependencies: [
+                "DRGWCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/DRGWTesting",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DRGWCoreTests",
+            dependencies: ["DRGWCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DRGWTransportTests",
+            dependencies: [
+                "DRGWTransport", "DRGWCore", "DRGWTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DRGWServerTests",
+            dependencies: [
+                "DRGWServer", "DRGWCore", "DRGWStore", "DRGWTransport", "DRGWTesting",
+                "HuaweiSDRS", "AlibabaEBS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HuaweiSDRSTests",
+            dependencies: [
+                "HuaweiSDRS", "DRGWCore", "DRGWTransport", "DRGWTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AlibabaEBSTests",
+            dependencies: [
+                "AlibabaEBS", "DRGWCore", "DRGWTransport", "DRGWTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

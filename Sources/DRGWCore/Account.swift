@@ -1,0 +1,75 @@
+import Foundation
+
+/// Credentials resolved from the environment or files at startup. Never printed.
+public struct Credentials: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    public var accessKey: String?
+    public var secretKey: String?
+    public var securityToken: String?
+    /// Huawei IAM `X-Auth-Token` instead of AK/SK signing.
+    public var authToken: String?
+
+    public init(accessKey: String? = nil, secretKey: String? = nil, securityToken: String? = nil, authToken: String? = nil) {
+        self.accessKey = accessKey
+        self.secretKey = secretKey
+        self.securityToken = securityToken
+        self.authToken = authToken
+    }
+
+    public var description: String { "Credentials(redacted)" }
+    public var debugDescription: String { description }
+
+    /// Every secret value, for the redacting log handler.
+    public var secretValues: [String] {
+        [secretKey, securityToken, authToken].compactMap { $0 }.filter { $0.count >= 4 }
+    }
+}
+
+/// Upstream call limits of one account.
+public struct UpstreamLimits: Sendable, Equatable {
+    public var connectTimeout: Double
+    public var requestTimeout: Double
+    public var maxAttempts: Int
+    public var retryBudgetSeconds: Double
+    public var baseBackoff: Double
+    public var maxResponseBytes: Int
+
+    public init(
+        connectTimeout: Double = 5, requestTimeout: Double = 30, maxAttempts: Int = 4,
+        retryBudgetSeconds: Double = 20, baseBackoff: Double = 0.2, maxResponseBytes: Int = 8 << 20
+    ) {
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+        self.maxAttempts = maxAttempts
+        self.retryBudgetSeconds = retryBudgetSeconds
+        self.baseBackoff = baseBackoff
+        self.maxResponseBytes = maxResponseBytes
+    }
+}
+
+/// One configured cloud account, as an adapter receives it.
+public struct AccountSettings: Sendable {
+    public var id: String
+    public var provider: String
+    public var region: String
+    public var projectId: String?
+    /// Base URL, e.g. `https://sdrs.ap-southeast-3.myhuaweicloud.com`; nil means the provider default for the region.
+    public var endpoint: String?
+    /// `v3` or `v1` (Alibaba only).
+    public var signature: String?
+    public var credentials: Credentials
+    public var limits: UpstreamLimits
+
+    public init(
+        id: String, provider: String, region: String, projectId: String? = nil, endpoint: String? = nil,
+        signature: String? = nil, credentials: Credentials, limits: UpstreamLimits = UpstreamLimits()
+    ) {
+        self.id = id
+        self.provider = provider
+        self.region = region
+        self.projectId = projectId
+        self.endpoint = endpoint
+        self.signature = signature
+        self.credentials = credentials
+        self.limits = limits
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// The unified status of a DR drill.
+public enum DrillStatus: String, Codable, Sendable, CaseIterable {
+    case creating, ready, deleting, deleted, failed
+}
+
+/// A DR drill as the unified API shows it. `id` is opaque and round-trips through GET.
+public struct Drill: Codable, Sendable, Equatable {
+    public var id: String
+    public var account: String
+    public var provider: String
+    public var name: String
+    public var protectionGroupId: String
+    public var drillNetworkId: String?
+    public var status: DrillStatus
+    public var providerStatus: String
+    public var createdAt: String
+
+    public init(
+        id: String, account: String, provider: String, name: String, protectionGroupId: String,
+        drillNetworkId: String? = nil, status: DrillStatus, providerStatus: String, createdAt: String
+    ) {
+        self.id = id
+        self.account = account
+        self.provider = provider
+        self.name = name
+        self.protectionGroupId = protectionGroupId
+        self.drillNetworkId = drillNetworkId
+        self.status = status
+        self.providerStatus = providerStatus
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// One cloud account seen through the unified API. Adapters translate each call to the
+/// provider's real API, sign it and send it through an `HTTPTransport`.
+///
+/// Writes return an `UpstreamJob` that `progress(of:context:)` follows until it ends.
+/// Every method throws `Problem` for anything a caller should see.
+public protocol Provider: Sendable {
+    /// The provider name of the contract, e.g. `huawei-sdrs`.
+    var name: String { get }
+
+    func listProtectionGroups(cursor: String?, limit: Int, context: CallContext) async throws -> Page<ProtectionGroup>
+    func protectionGroup(id: String, context: CallContext) async throws -> ProtectionGroup
+    func createProtectionGroup(_ input: CreateProtectionGroupInput, context: CallContext) async throws -> UpstreamJob
+    func deleteProtectionGroup(id: String, context: CallContext) async throws -> UpstreamJob
+    func perform(_ action: ProtectionGroupAction, onProtectionGroup id: String, input: ActionInput, context: CallContext) async throws -> UpstreamJob
+
+    func listDrills(protectionGroupId: String?, cursor: String?, limit: Int, context: CallContext) async throws -> Page<Drill>
+    func drill(id: String, context: CallContext) async throws -> Drill
+    func createDrill(_ input: CreateDrillInput, context: CallContext) async throws -> UpstreamJob
+    func deleteDrill(id: String, context: CallContext) async throws -> UpstreamJob
+
+    /// Reads the upstream state of a job started by one of the writes above.
+    func progress(of job: UpstreamJob, context: CallContext) async throws -> JobProgress
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Options of `drgw simulate <provider>` (contract §1, §6).
+public struct SimulatorOptions: Sendable {
+    public var host: String
+    public var port: Int
+    public var accessKey: String
+    public var secretKey: String
+    public var projectId: String?
+    public var region: String?
+    /// Seconds an async job takes from start to its end.
+    public var jobSeconds: Double
+    /// Share of requests (0…1) answered with an injected fault.
+    public var faultRate: Double
+    /// Seed for the fault injector, so a soak test is repeatable.
+    public var randomSeed: UInt64?
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 0, accessKey: String, secretKey: String,
+        projectId: String? = nil, region: String? = nil, jobSeconds: Double = 2, faultRate: Double = 0,
+        randomSeed: UInt64? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.accessKey = accessKey
+        self.secretKey = secretKey
+        self.projectId = projectId
+        self.region = region
+        self.jobSeconds = jobSeconds
+        self.faultRate = faultRate
+        self.randomSeed = randomSeed
+    }
+}
+
+/// A running provider simulator: the real upstream wire format on a local port.
+public protocol ProviderSimulator: Sendable {
+    /// Every request the simulator received, for tests and benchmarks.
+    var requestLog: RequestLog { get }
+    /// Human lines describing the seeded resources (ids), printed at startup.
+    var seedSummary: [String] { get }
+    /// Serves until the task is cancelled; `onReady` gets the bound port.
+    func run(onReady: @escaping @Sendable (Int) async -> Void) async throws
+}
+
+/// How a cloud plugs into the gateway: adding a cloud means one more conforming type in
+/// its own folder, listed in the executable's catalog.
+public protocol ProviderPlugin: Sendable {
+    /// The contract's provider name, e.g. `huawei-sdrs`.
+    static var name: String { get }
+    /// The region a simulator and a config default to.
+    static var defaultRegion: String { get }
+    /// Checks provider-specific account settings (e.g. a project id), naming the bad key.
+    static func validate(account: AccountSettings) -> [String]
+    /// Builds the adapter for one account.
+    static func makeProvider(account: AccountSettings, transport: any HTTPTransport) throws -> any Provider
+    /// Builds a simulator.
+    static func makeSimulator(options: SimulatorOptions) -> any ProviderSimulator
+    /// An account of the demo, given the simulator's base URL and credentials.
+    static func demoAccount(id: String, endpoint: String, options: SimulatorOptions) -> AccountSettings
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// What a write started upstream, in a form that can be stored and polled later, even by
+/// another process: the adapter puts whatever it needs to follow the job in `token`.
+public struct UpstreamJob: Codable, Sendable, Equatable {
+    /// Operation kind, e.g. `drill.create`.
+    public var kind: String
+    /// The resource the operation acts on (its id may be unknown until the job ends).
+    public var resource: ResourceReference
+    /// Adapter-private facts to follow the job (job id, pair id, awaited status, …).
+    public var token: [String: String]
+
+    public init(kind: String, resource: ResourceReference, token: [String: String]) {
+        self.kind = kind
+        self.resource = resource
+        self.token = token
+    }
+}
+
+/// Where an upstream job stands.
+public enum JobProgress: Sendable, Equatable {
+    case running
+    /// Done; carries the resource id when the job created something.
+    case succeeded(resourceId: String?)
+    case failed(Problem)
+}
