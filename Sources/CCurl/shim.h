@@ -44,4 +44,13 @@ static inline CURLMcode drgw_multi_setopt_long(CURLM *multi, CURLMoption option,
     return curl_multi_setopt(multi, option, value);
 }
 
+// CURL_GLOBAL_DEFAULT is a composite macro that Swift does not import.
+static inline CURLcode drgw_global_init_default(void) {
+    return curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static inline CURLMcode drgw_multi_setopt_string(CURLM *multi, CURLMoption option, const char *value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
 #endif

@@ -1,0 +1,130 @@
+import CCurl
+import DRGWCore
+import Foundation
+import Synchronization
+
+/// One request's journey through libcurl.
+///
+/// The continuation and the cancellation flags are guarded by a mutex because the caller's task, its
+/// cancellation handler and the curl thread all touch them. Everything else (easy handle, header list,
+/// response buffers) belongs to the curl thread from the moment the transfer is submitted.
+final class CurlTransfer: @unchecked Sendable {
+    private struct Control {
+        var continuation: CheckedContinuation<HTTPResponse, any Error>?
+        var submitted = false
+        var cancelRequested = false
+        var finished = false
+    }
+
+    let request: HTTPRequest
+    private let control = Mutex(Control())
+
+    // Curl-thread state.
+    var easy: UnsafeMutableRawPointer?
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    let errorBuffer: UnsafeMutablePointer<CChar>
+    var responseHeaders: [(name: String, value: String)] = []
+    var body: [UInt8] = []
+    /// Set when the body cap stopped the transfer, so `CURLE_WRITE_ERROR` reads as `.tooLarge`.
+    var bodyCapExceeded = false
+    var startedAt = ContinuousClock.now
+
+    init(request: HTTPRequest) {
+        self.request = request
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit {
+        if let headerList { curl_slist_free_all(headerList) }
+        errorBuffer.deallocate()
+    }
+
+    // MARK: Lifecycle shared between threads
+
+    /// Stores the continuation unless the task was cancelled first; false means the caller must fail it.
+    func accept(_ continuation: CheckedContinuation<HTTPResponse, any Error>) -> Bool {
+        control.withLock { state in
+            if state.cancelRequested { return false }
+            state.continuation = continuation
+            state.submitted = true
+            return true
+        }
+    }
+
+    /// Records the cancellation; true when the curl thread must be told to drop the transfer.
+    func requestCancel() -> Bool {
+        control.withLock { state in
+            state.cancelRequested = true
+            return state.submitted && !state.finished
+        }
+    }
+
+    var isCancelRequested: Bool {
+        control.withLock { $0.cancelRequested }
+    }
+
+    /// Resumes the caller exactly once; later calls do nothing.
+    func finish(_ result: Result<HTTPResponse, TransportError>) {
+        let continuation = control.withLock { state -> CheckedContinuation<HTTPResponse, any Error>? in
+            state.finished = true
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        switch result {
+        case .success(let response): continuation?.resume(returning: response)
+        case .failure(let error): continuation?.resume(throwing: error)
+        }
+    }
+
+    // MARK: Curl callbacks (curl thread)
+
+    /// Appends body bytes; returning less than `bytes.count` makes libcurl abort with `CURLE_WRITE_ERROR`.
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        if body.count + bytes.count > request.maxResponseBytes {
+            bodyCapExceeded = true
+            return 0
+        }
+        body.append(contentsOf: bytes)
+        return bytes.count
+    }
+
+    /// Handles one raw header line; returns false to abort (announced body larger than the cap).
+    func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var line = String(decoding: bytes, as: UTF8.self)
+        while let last = line.last, last == "\r" || last == "\n" { line.removeLast() }
+        if line.hasPrefix("HTTP/") {
+            // A new status line: an interim 1xx response came before, forget its headers.
+            responseHeaders.removeAll()
+            return true
+        }
+        if line.isEmpty { return true }
+        if let first = line.first, first == " " || first == "\t", !responseHeaders.isEmpty {
+            responseHeaders[responseHeaders.count - 1].value += " " + Self.trimmed(Substring(line))
+            return true
+        }
+        guard let colon = line.firstIndex(of: ":") else { return true }
+        let name = String(line[..<colon])
+        let value = Self.trimmed(line[line.index(after: colon)...])
+        responseHeaders.append((name: name, value: value))
+        if name.caseInsensitiveCompare("Content-Length") == .orderedSame, let length = Int(value),
+            length > request.maxResponseBytes
+        {
+            bodyCapExceeded = true
+            return false
+        }
+        return true
+    }
+
+    private static func trimmed(_ text: Substring) -> String {
+        var text = text
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        return String(text)
+    }
+
+    /// Curl's own error text for the failed transfer, or an empty string.
+    var curlErrorText: String {
+        String(cString: errorBuffer)
+    }
+}
