@@ -43,4 +43,15 @@ public enum Timestamp {
         f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
         return f.date(from: string)
     }
+
+    /// Parses RFC 3339 with or without fractional seconds.
+    public static func parseRFC3339(_ string: String) -> Date? {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
+        if let date = f.date(from: string) { return date }
+        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
+        return f.date(from: string)
+    }
 }

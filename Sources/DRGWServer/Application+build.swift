@@ -1,0 +1,96 @@
+import DRGWCore
+import DRGWStore
+import DRGWTransport
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+
+/// Everything the gateway needs, wired once.
+public struct GatewayDependencies: Sendable {
+    public var config: GatewayConfig
+    public var plugins: [any ProviderPlugin.Type]
+    public var transport: any HTTPTransport
+    public var store: SQLiteStore
+    public var logger: Logger
+
+    public init(config: GatewayConfig, plugins: [any ProviderPlugin.Type], transport: any HTTPTransport, store: SQLiteStore, logger: Logger) {
+        self.config = config
+        self.plugins = plugins
+        self.transport = transport
+        self.store = store
+        self.logger = logger
+    }
+}
+
+/// The process-wide Prometheus registry (swift-metrics can be bootstrapped once per process).
+public enum GatewayMetrics {
+    public static let registry = PrometheusCollectorRegistry()
+    private static let bootstrapped = Mutex(false)
+
+    public static func bootstrap() {
+        bootstrapped.withLock { done in
+            guard !done else { return }
+            var factory = PrometheusMetricsFactory(registry: registry)
+            factory.defaultDurationHistogramBuckets = [
+                .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
+            ]
+            MetricsSystem.bootstrap(factory)
+            done = true
+        }
+    }
+}
+
+/// Opens the store named by `store.url`.
+public func openStore(_ config: GatewayConfig, logger: Logger) async throws -> SQLiteStore {
+    guard let path = SQLiteStore.path(fromURL: config.store.url) else {
+        throw ConfigError(key: "store.url", "must look like sqlite:///path/to/file.sqlite")
+    }
+    do {
+        return try await SQLiteStore.open(path: path, logger: logger)
+    } catch {
+        throw ConfigError(key: "store.url", "cannot open the SQLite database at \(path)")
+    }
+}
+
+/// Builds the gateway application: router, middleware, controllers and background services.
+public func buildApplication(
+    _ deps: GatewayDependencies, onServerRunning: (@Sendable (Int) async -> Void)? = nil
+) throws -> some ApplicationProtocol {
+    GatewayMetrics.bootstrap()
+    let config = deps.config
+    let registry = try AccountRegistry(accounts: config.accounts, plugins: deps.plugins, transport: deps.transport)
+    Redactor.shared.register(config.accounts.flatMap(\.credentials.secretValues))
+    let waiters = OperationWaiters()
+    let writes = WriteCoordinator(
+        idempotency: deps.store, operations: deps.store, waiters: waiters,
+        leaseSeconds: config.idempotency.leaseSeconds, logger: deps.logger
+    )
+    let router = Router(context: GatewayRequestContext.self)
+    router.add(middleware: EdgeMiddleware(maxBodyBytes: config.server.maxBodyBytes))
+    SystemController(operations: deps.store, registry: GatewayMetrics.registry, openAPI: OpenAPIDocument.bytes)
+        .addRoutes(to: router)
+    let v1 = router.group("v1")
+        .add(middleware: AuthMiddleware(tenants: config.tenants, limiter: RateLimiter(rate: config.rateLimit.requestsPerSecond, burst: config.rateLimit.burst)))
+    AccountsController(registry: registry).addRoutes(to: v1)
+    ProtectionGroupsController(registry: registry, writes: writes).addRoutes(to: v1)
+    DrillsController(registry: registry, writes: writes).addRoutes(to: v1)
+    OperationsController(registry: registry, operations: deps.store).addRoutes(to: v1)
+    MethodGuard.addRoutes(to: router)
+
+    let poller = OperationPoller(store: deps.store, registry: registry, waiters: waiters, logger: deps.logger)
+    let purger = IdempotencyPurger(
+        store: deps.store, retentionHours: config.idempotency.retentionHours, interval: .seconds(300), logger: deps.logger
+    )
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "drgw"),
+        services: [poller, purger],
+        onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
+        logger: deps.logger
+    )
+}

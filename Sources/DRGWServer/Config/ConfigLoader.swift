@@ -1,0 +1,173 @@
+import DRGWCore
+import Foundation
+import Yams
+
+/// Reads `GatewayConfig` from YAML text plus the environment. Every error names the key.
+public struct ConfigLoader: Sendable {
+    /// Process environment (injected for tests).
+    public var environment: [String: String]
+    /// Known provider plugins, to validate `accounts[].provider`.
+    public var plugins: [any ProviderPlugin.Type]
+
+    public init(environment: [String: String], plugins: [any ProviderPlugin.Type]) {
+        self.environment = environment
+        self.plugins = plugins
+    }
+
+    /// Loads a file; a missing or unreadable file is a configuration error.
+    public func load(path: String) throws -> GatewayConfig {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(key: "config", "cannot read the configuration file \(path)")
+        }
+        return try load(yaml: text)
+    }
+
+    public func load(yaml: String) throws -> GatewayConfig {
+        let root: Any?
+        do {
+            root = try Yams.load(yaml: yaml)
+        } catch {
+            throw ConfigError(key: "config", "the file is not valid YAML")
+        }
+        let top = try Node(root ?? [String: Any](), key: "").map()
+        var config = GatewayConfig()
+        if let server = try top.optionalMap("server") {
+            if let host = try server.optionalString("host") { config.server.host = host }
+            if let port = try server.optionalInt("port") { config.server.port = port }
+            if let max = try server.optionalInt("maxBodyBytes") { config.server.maxBodyBytes = max }
+            if let drain = try server.optionalDouble("drainSeconds") { config.server.drainSeconds = drain }
+        }
+        if let store = try top.optionalMap("store"), let url = try store.optionalString("url") { config.store.url = url }
+        if let idem = try top.optionalMap("idempotency") {
+            if let hours = try idem.optionalDouble("retentionHours") { config.idempotency.retentionHours = hours }
+            if let lease = try idem.optionalDouble("leaseSeconds") { config.idempotency.leaseSeconds = lease }
+        }
+        if let rate = try top.optionalMap("rateLimit") {
+            if let rps = try rate.optionalDouble("requestsPerSecond") { config.rateLimit.requestsPerSecond = rps }
+            if let burst = try rate.optionalDouble("burst") { config.rateLimit.burst = burst }
+        }
+        if let logging = try top.optionalMap("logging"), let level = try logging.optionalString("level") {
+            config.logLevel = level
+        }
+        for (i, node) in try top.optionalList("tenants").enumerated() {
+            let map = try node.map()
+            config.tenants.append(
+                GatewayConfig.Tenant(
+                    name: try map.string("name"),
+                    apiKeySha256: try map.optionalList("apiKeySha256").map { try $0.string().lowercased() },
+                    accounts: try map.optionalList("accounts").map { try $0.string() }
+                )
+            )
+            _ = i
+        }
+        for node in try top.optionalList("accounts") {
+            config.accounts.append(try account(node.map()))
+        }
+        try applyEnvironment(&config)
+        try validate(config)
+        return config
+    }
+
+    func account(_ map: Node.Map) throws -> AccountSettings {
+        let id = try map.string("id")
+        let provider = try map.string("provider")
+        guard let plugin = plugins.first(where: { $0.name == provider }) else {
+            let names = plugins.map { $0.name }.joined(separator: ", ")
+            throw ConfigError(key: map.path("provider"), "unknown provider '\(provider)' (known: \(names))")
+        }
+        let region = try map.optionalString("region") ?? plugin.defaultRegion
+        var limits = UpstreamLimits()
+        if let timeouts = try map.optionalMap("timeouts") {
+            if let c = try timeouts.optionalDouble("connectSeconds") { limits.connectTimeout = c }
+            if let r = try timeouts.optionalDouble("requestSeconds") { limits.requestTimeout = r }
+        }
+        if let retry = try map.optionalMap("retry") {
+            if let a = try retry.optionalInt("maxAttempts") { limits.maxAttempts = max(1, a) }
+            if let b = try retry.optionalDouble("budgetSeconds") { limits.retryBudgetSeconds = b }
+            if let b = try retry.optionalDouble("baseBackoffSeconds") { limits.baseBackoff = b }
+        }
+        var credentials = Credentials()
+        if let creds = try map.optionalMap("credentials") {
+            credentials.accessKey = try secret(creds, "accessKey")
+            credentials.secretKey = try secret(creds, "secretKey")
+            credentials.securityToken = try secret(creds, "securityToken")
+            credentials.authToken = try secret(creds, "authToken")
+        }
+        let settings = AccountSettings(
+            id: id, provider: provider, region: region, projectId: try map.optionalString("projectId"),
+            endpoint: try map.optionalString("endpoint"), signature: try map.optionalString("signature"),
+            credentials: credentials, limits: limits
+        )
+        if let endpoint = settings.endpoint {
+            guard let url = URL(string: endpoint), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
+                url.query == nil
+            else {
+                throw ConfigError(key: map.path("endpoint"), "must be an http(s) URL without a query")
+            }
+        }
+        if let problem = plugin.validate(account: settings).first {
+            throw ConfigError(key: map.path(problem), "is missing or invalid for provider \(provider)")
+        }
+        return settings
+    }
+
+    /// Reads `<name>Env` (an environment variable) or `<name>File` (a file that is not world-readable).
+    func secret(_ map: Node.Map, _ name: String) throws -> String? {
+        if let variable = try map.optionalString(name + "Env") {
+            guard let value = environment[variable], !value.isEmpty else {
+                throw ConfigError(key: map.path(name + "Env"), "environment variable \(variable) is not set")
+            }
+            return value
+        }
+        if let file = try map.optionalString(name + "File") {
+            let key = map.path(name + "File")
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
+                let data = FileManager.default.contents(atPath: file)
+            else {
+                throw ConfigError(key: key, "cannot read secret file \(file)")
+            }
+            if let mode = attributes[.posixPermissions] as? Int, mode & 0o004 != 0 {
+                throw ConfigError(key: key, "secret file \(file) is world-readable; chmod o-r it")
+            }
+            let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !value.isEmpty else { throw ConfigError(key: key, "secret file \(file) is empty") }
+            return value
+        }
+        return nil
+    }
+
+    func applyEnvironment(_ config: inout GatewayConfig) throws {
+        if let host = environment["DRGW_HOST"], !host.isEmpty { config.server.host = host }
+        if let port = environment["DRGW_PORT"], !port.isEmpty {
+            guard let value = Int(port) else { throw ConfigError(key: "DRGW_PORT", "must be a number") }
+            config.server.port = value
+        }
+        if let url = environment["DRGW_STORE_URL"], !url.isEmpty { config.store.url = url }
+        if let level = environment["DRGW_LOG_LEVEL"], !level.isEmpty { config.logLevel = level }
+    }
+
+    /// Cross-field checks.
+    public func validate(_ config: GatewayConfig) throws {
+        guard (0...65535).contains(config.server.port) else { throw ConfigError(key: "server.port", "must be 0 to 65535") }
+        guard config.server.maxBodyBytes > 0 else { throw ConfigError(key: "server.maxBodyBytes", "must be positive") }
+        guard config.store.url.hasPrefix("sqlite://") else {
+            throw ConfigError(key: "store.url", "only sqlite:// URLs are supported in this version")
+        }
+        guard config.idempotency.retentionHours > 0 else {
+            throw ConfigError(key: "idempotency.retentionHours", "must be positive")
+        }
+        let ids = config.accounts.map(\.id)
+        for (i, id) in ids.enumerated() where ids.firstIndex(of: id) != i {
+            throw ConfigError(key: "accounts[\(i)].id", "duplicate account id '\(id)'")
+        }
+        for (i, tenant) in config.tenants.enumerated() {
+            for (j, hash) in tenant.apiKeySha256.enumerated()
+            where hash.count != 64 || !hash.allSatisfy({ $0.isHexDigit }) {
+                throw ConfigError(key: "tenants[\(i)].apiKeySha256[\(j)]", "must be 64 hex characters")
+            }
+            for (j, account) in tenant.accounts.enumerated() where !ids.contains(account) {
+                throw ConfigError(key: "tenants[\(i)].accounts[\(j)]", "unknown account '\(account)'")
+            }
+        }
+    }
+}

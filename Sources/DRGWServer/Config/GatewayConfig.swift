@@ -1,0 +1,61 @@
+import DRGWCore
+import Foundation
+
+/// The gateway's configuration (contract §2), read once at the edge from the YAML file,
+/// the environment and flags, in that order of precedence (flags win).
+public struct GatewayConfig: Sendable {
+    /// Where the HTTP front listens.
+    public struct Server: Sendable {
+        public var host: String = "127.0.0.1"
+        public var port: Int = 8080
+        /// Largest accepted request body.
+        public var maxBodyBytes: Int = 64 * 1024
+        /// Seconds to drain in-flight requests on SIGTERM.
+        public var drainSeconds: Double = 10
+        public init() {}
+    }
+
+    /// Durable store.
+    public struct Store: Sendable {
+        public var url: String = "sqlite:///var/lib/drgw/drgw.sqlite"
+        public init() {}
+    }
+
+    /// Idempotency-Key records.
+    public struct Idempotency: Sendable {
+        public var retentionHours: Double = 24
+        /// Seconds a started request holds its key before a replay may take it over.
+        public var leaseSeconds: Double = 60
+        public init() {}
+    }
+
+    /// Per-tenant token bucket.
+    public struct RateLimit: Sendable {
+        public var requestsPerSecond: Double = 50
+        public var burst: Double = 100
+        public init() {}
+    }
+
+    /// One caller of the gateway.
+    public struct Tenant: Sendable {
+        public var name: String
+        /// Lowercase hex SHA-256 of each accepted bearer key.
+        public var apiKeySha256: [String]
+        public var accounts: [String]
+        public init(name: String, apiKeySha256: [String], accounts: [String]) {
+            self.name = name
+            self.apiKeySha256 = apiKeySha256
+            self.accounts = accounts
+        }
+    }
+
+    public var server = Server()
+    public var store = Store()
+    public var idempotency = Idempotency()
+    public var rateLimit = RateLimit()
+    public var logLevel: String = "info"
+    public var tenants: [Tenant] = []
+    public var accounts: [AccountSettings] = []
+
+    public init() {}
+}

@@ -1,0 +1,34 @@
+import DRGWCore
+import Hummingbird
+
+/// `limit` and `cursor` of a list route, validated.
+struct ListQuery {
+    var limit: Int
+    var cursor: String?
+
+    init(_ request: Request) throws {
+        let query = request.uri.queryParameters
+        var errors: [FieldError] = []
+        limit = 50
+        if let text = query["limit"].map(String.init) {
+            if let value = Int(text), (1...200).contains(value) { limit = value } else {
+                errors.append(FieldError(field: "limit", message: "must be an integer in 1...200"))
+            }
+        }
+        cursor = query["cursor"].map(String.init)
+        if let cursor, cursor.isEmpty || cursor.utf8.count > 512 || !cursor.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            errors.append(FieldError(field: "cursor", message: "is not a cursor this gateway issued"))
+        }
+        if !errors.isEmpty { throw Problem.invalid(errors) }
+    }
+}
+
+extension Parameters {
+    /// A path id, validated before it can reach an upstream URL.
+    func id(_ name: String) throws -> String {
+        let value = self.get(name) ?? ""
+        let errors = Validation.idErrors(value, field: name)
+        if !errors.isEmpty { throw Problem.invalid(errors) }
+        return value
+    }
+}

@@ -1,0 +1,83 @@
+import DRGWCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Metrics
+
+/// The outermost middleware: assigns `X-Request-Id`, renders every error as problem+json,
+/// logs one line per request and counts requests for `/metrics`.
+struct EdgeMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let maxBodyBytes: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.requestId = Self.requestId(from: request.headers[.requestId])
+        context.maxBodyBytes = maxBodyBytes
+        context.logger[metadataKey: "request_id"] = .string(context.requestId)
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let problem = ProblemResponse.problem(for: error)
+            if problem.status >= 500, !(error is Problem) {
+                context.logger.error("request failed", metadata: ["error": .string(String(describing: type(of: error)))])
+            }
+            var headers: HTTPFields = [:]
+            if problem.code == ProblemCode.methodNotAllowed.rawValue, let allow = (error as? MethodNotAllowed)?.allow {
+                headers[.allow] = allow
+            }
+            if let limited = error as? RateLimitedProblem {
+                for (name, value) in limited.headers { headers[name] = value }
+            }
+            response = ProblemResponse.response(problem, requestId: context.requestId, extraHeaders: headers)
+        }
+        response.headers[.requestId] = context.requestId
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let route = context.endpointPath ?? "unmatched"
+        let dimensions = [("method", request.method.rawValue), ("route", route), ("status", String(response.status.code))]
+        Counter(label: "drgw_http_requests_total", dimensions: dimensions).increment()
+        Timer(label: "drgw_http_request_duration_seconds", dimensions: [("route", route)]).recordSeconds(seconds)
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                "status": .stringConvertible(response.status.code),
+                "duration_ms": .string(String(format: "%.2f", seconds * 1000)),
+            ]
+        )
+        return response
+    }
+
+    /// The client's id when it is 1–128 characters of `[A-Za-z0-9._:-]`, else a new one.
+    static func requestId(from header: String?) -> String {
+        if let header, !header.isEmpty, header.utf8.count <= 128,
+            header.utf8.allSatisfy({ b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E
+                    || b == 0x5F || b == 0x3A
+            })
+        {
+            return header
+        }
+        return UUID().uuidString.lowercased()
+    }
+}
+
+/// Thrown by the catch-all routes of a known path with another method.
+struct MethodNotAllowed: Error {
+    var allow: String
+}
+
+extension HTTPField.Name {
+    static let requestId = Self("X-Request-Id")!
+    static let idempotencyKey = Self("Idempotency-Key")!
+    static let idempotentReplayed = Self("Idempotent-Replayed")!
+    static let prefer = Self("Prefer")!
+    static let preferenceApplied = Self("Preference-Applied")!
+    static let rateLimit = Self("RateLimit")!
+    static let rateLimitPolicy = Self("RateLimit-Policy")!
+    static let traceparent = Self("traceparent")!
+}

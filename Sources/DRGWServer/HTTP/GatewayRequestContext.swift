@@ -1,0 +1,23 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Per-request state: request id, the authenticated tenant, and the start time.
+public struct GatewayRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// `X-Request-Id` of this exchange (the client's when sane, else generated).
+    public var requestId: String
+    /// The tenant, once the bearer key is checked.
+    public var tenant: GatewayConfig.Tenant?
+    /// The largest body the gateway reads.
+    public var maxBodyBytes: Int
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.requestId = ""
+        self.tenant = nil
+        self.maxBodyBytes = 64 * 1024
+    }
+
+    public var maxUploadSize: Int { maxBodyBytes }
+}

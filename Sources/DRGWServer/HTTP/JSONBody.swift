@@ -1,0 +1,156 @@
+import DRGWCore
+import Foundation
+import Hummingbird
+
+/// A request's JSON object body, read within limits and validated field by field so that a
+/// 400 lists every bad field at once.
+struct JSONBody {
+    private(set) var object: [String: Any]
+    private(set) var errors: [FieldError] = []
+    private var seen: Set<String> = []
+
+    /// Reads and parses the body: 413 over the limit, 415 when it is not JSON, 400 when malformed.
+    static func read(_ request: Request, context: GatewayRequestContext, allowEmpty: Bool) async throws -> (JSONBody, [UInt8]) {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxBodyBytes)
+        } catch {
+            throw Problem(.payloadTooLarge, detail: "The request body is larger than \(context.maxBodyBytes) bytes.")
+        }
+        let bytes = Array(buffer.readableBytesView)
+        if bytes.isEmpty || bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            if allowEmpty { return (JSONBody(object: [:]), []) }
+            throw Problem.invalid([FieldError(field: "body", message: "a JSON object is required")])
+        }
+        if let type = request.headers[.contentType] {
+            let media = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            guard media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json")) else {
+                throw Problem(.unsupportedMediaType, detail: "The body must be application/json.")
+            }
+        } else {
+            throw Problem(.unsupportedMediaType, detail: "The body must be application/json (Content-Type is missing).")
+        }
+        guard Self.depth(of: bytes) <= 16 else {
+            throw Problem.invalid([FieldError(field: "body", message: "JSON nesting is deeper than 16 levels")])
+        }
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
+        } catch {
+            throw Problem(.invalidRequest, detail: "The body is not valid JSON.", errors: [FieldError(field: "body", message: "malformed JSON")])
+        }
+        guard let object = parsed as? [String: Any] else {
+            throw Problem.invalid([FieldError(field: "body", message: "must be a JSON object")])
+        }
+        return (JSONBody(object: object), bytes)
+    }
+
+    init(object: [String: Any]) {
+        self.object = object
+    }
+
+    /// Bracket depth outside strings.
+    static func depth(of bytes: [UInt8]) -> Int {
+        var depth = 0, maxDepth = 0, inString = false, escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
+                continue
+            }
+            switch byte {
+            case 0x22: inString = true
+            case 0x7B, 0x5B:
+                depth += 1
+                maxDepth = max(maxDepth, depth)
+            case 0x7D, 0x5D: depth -= 1
+            default: break
+            }
+        }
+        return maxDepth
+    }
+
+    mutating func fail(_ field: String, _ message: String) {
+        errors.append(FieldError(field: field, message: message))
+    }
+
+    /// A string field; records an error when it is required and absent, or of the wrong type or size.
+    mutating func string(_ field: String, required: Bool = false, maxBytes: Int = 255) -> String? {
+        seen.insert(field)
+        guard let value = object[field], !(value is NSNull) else {
+            if required { fail(field, "is required") }
+            return nil
+        }
+        guard let text = value as? String else {
+            fail(field, "must be a string")
+            return nil
+        }
+        if text.utf8.count > maxBytes {
+            fail(field, "must be at most \(maxBytes) bytes")
+            return nil
+        }
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            fail(field, "must not contain control characters")
+            return nil
+        }
+        return text
+    }
+
+    /// An id field, checked with `Validation.idErrors`.
+    mutating func id(_ field: String, required: Bool = false) -> String? {
+        guard let text = string(field, required: required, maxBytes: 128) else { return nil }
+        let problems = Validation.idErrors(text, field: field)
+        errors += problems
+        return problems.isEmpty ? text : nil
+    }
+
+    mutating func int(_ field: String, range: ClosedRange<Int>) -> Int? {
+        seen.insert(field)
+        guard let value = object[field], !(value is NSNull) else { return nil }
+        guard let number = value as? NSNumber, number.doubleValue == number.doubleValue.rounded(),
+            abs(number.doubleValue) < 1e15, range.contains(number.intValue)
+        else {
+            fail(field, "must be an integer in \(range.lowerBound)...\(range.upperBound)")
+            return nil
+        }
+        return number.intValue
+    }
+
+    /// A flat object of strings (`providerOptions`).
+    mutating func stringMap(_ field: String) -> [String: String]? {
+        seen.insert(field)
+        guard let value = object[field], !(value is NSNull) else { return nil }
+        guard let map = value as? [String: Any], map.count <= 32 else {
+            fail(field, "must be an object of at most 32 string values")
+            return nil
+        }
+        var out: [String: String] = [:]
+        for (key, item) in map {
+            guard let text = item as? String, text.utf8.count <= 255, key.utf8.count <= 64 else {
+                fail("\(field).\(key)", "must be a string of at most 255 bytes")
+                continue
+            }
+            out[key] = text
+        }
+        return out
+    }
+
+    /// Records an error for every field nobody asked for.
+    mutating func rejectUnknownFields() {
+        for key in object.keys.sorted() where !seen.contains(key) {
+            fail(key, "is not a known field")
+        }
+    }
+
+    /// Throws 400 listing every bad field, if any.
+    func check() throws {
+        if !errors.isEmpty { throw Problem.invalid(errors) }
+    }
+
+    /// Canonical JSON (sorted keys) of the parsed body, for fingerprints.
+    func canonical() -> [UInt8] {
+        guard !object.isEmpty, let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+            return []
+        }
+        return Array(data)
+    }
+}

@@ -1,0 +1,35 @@
+import DRGWCore
+import Hummingbird
+
+/// Registers a 405 answer for every method a known path does not take, with `Allow`.
+enum MethodGuard {
+    static let routes: [(path: String, methods: [HTTPRequest.Method])] = {
+        var list: [(String, [HTTPRequest.Method])] = [
+            ("/healthz", [.get]), ("/readyz", [.get]), ("/metrics", [.get]), ("/openapi.json", [.get]),
+            ("/v1/accounts", [.get]),
+            ("/v1/accounts/:account/protection-groups", [.get, .post]),
+            ("/v1/accounts/:account/protection-groups/:groupId", [.get, .delete]),
+            ("/v1/accounts/:account/drills", [.get, .post]),
+            ("/v1/accounts/:account/drills/:drillId", [.get, .delete]),
+            ("/v1/operations", [.get]),
+            ("/v1/operations/:operationId", [.get]),
+        ]
+        for action in ProtectionGroupAction.allCases {
+            list.append(("/v1/accounts/:account/protection-groups/:groupId/\(action.rawValue)", [.post]))
+        }
+        return list
+    }()
+
+    static let allMethods: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch, .head, .options]
+
+    static func addRoutes(to router: Router<GatewayRequestContext>) {
+        for route in routes {
+            let allow = route.methods.map(\.rawValue).joined(separator: ", ")
+            for method in allMethods where !route.methods.contains(method) {
+                router.on(RouterPath(route.path), method: method) { _, _ -> Response in
+                    throw MethodNotAllowed(allow: allow)
+                }
+            }
+        }
+    }
+}

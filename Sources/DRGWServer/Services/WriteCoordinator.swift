@@ -1,0 +1,197 @@
+import Crypto
+import DRGWCore
+import DRGWStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Runs every write of the unified API exactly once from the caller's view: the
+/// Idempotency-Key record is written before the upstream call and completed after it, the
+/// operation is persisted for the poller, and `Prefer: wait=N` holds the answer.
+struct WriteCoordinator: Sendable {
+    let idempotency: any IdempotencyStore
+    let operations: any OperationStore
+    let waiters: OperationWaiters
+    let leaseSeconds: Double
+    let logger: Logger
+
+    /// What the controller wants done.
+    struct Write {
+        var account: AccountRegistry.Entry
+        var kind: String
+        var resource: ResourceReference
+        /// Canonical body bytes for the fingerprint.
+        var canonicalBody: [UInt8]
+        var perform: @Sendable (CallContext) async throws -> UpstreamJob
+    }
+
+    func execute(_ write: Write, request: Request, context: GatewayRequestContext) async throws -> Response {
+        guard let tenant = context.tenant else { throw Problem(.unauthenticated, detail: "Not authenticated.") }
+        let method = request.method.rawValue
+        let path = request.uri.path
+        let key = try Self.idempotencyKey(request.headers[.idempotencyKey])
+        let wait = Self.preferWait(request.headers[.prefer])
+        let now = Date()
+
+        var operationId = OpaqueID.random(prefix: "op")
+        var reconcile = false
+        var scope: IdempotencyScope?
+        var clientToken: String?
+        if let key {
+            let s = IdempotencyScope(tenant: tenant.name, method: method, path: path, key: key)
+            scope = s
+            let fingerprint = Self.fingerprint(method: method, path: path, body: write.canonicalBody)
+            switch try await idempotency.begin(s, fingerprint: fingerprint, operationId: operationId, leaseSeconds: leaseSeconds, now: now) {
+            case .completed(let stored):
+                return Self.replay(stored)
+            case .inFlight:
+                throw Problem(.idempotencyKeyInUse, detail: "A request with this Idempotency-Key is still in progress.", retryAfter: 1)
+            case .fingerprintMismatch:
+                throw Problem(.idempotencyKeyReused, detail: "This Idempotency-Key was used with a different request body.")
+            case .started(let id):
+                operationId = id
+            case .takenOver(let id):
+                operationId = id
+                reconcile = true
+            }
+            clientToken = Self.clientToken(tenant: tenant.name, key: key, method: method, path: path)
+        }
+
+        // A replay after a crash: when the operation was already saved, its job is known and
+        // nothing is sent upstream again.
+        if reconcile, let existing = try await operations.operation(id: operationId, tenant: tenant.name) {
+            let response = try await respond(existing.operation, wait: wait, tenant: tenant.name)
+            if let scope { try await idempotency.complete(scope, response: Self.acceptedRecord(existing.operation), now: Date()) }
+            return response
+        }
+
+        let call = CallContext(
+            requestId: context.requestId, clientToken: clientToken,
+            traceparent: request.headers[.traceparent], reconcile: reconcile
+        )
+        let job: UpstreamJob
+        do {
+            job = try await write.perform(call)
+        } catch {
+            let problem = ProblemResponse.problem(for: error)
+            if let scope {
+                if problem.retryable || problem.status >= 500 {
+                    // Outcome unknown or worth retrying: the next replay of the key runs again (reconciling).
+                    try? await idempotency.release(scope)
+                } else {
+                    try? await idempotency.complete(scope, response: Self.problemRecord(problem), now: Date())
+                }
+            }
+            throw problem
+        }
+        let stamp = Timestamp.rfc3339(Date())
+        let operation = Operation(
+            id: operationId, account: write.account.settings.id, kind: job.kind, status: .running,
+            createdAt: stamp, updatedAt: stamp, resource: job.resource
+        )
+        try await operations.save(
+            StoredOperation(tenant: tenant.name, operation: operation, job: job, nextPollAt: Date().addingTimeInterval(0.2))
+        )
+        if let scope {
+            try await idempotency.complete(scope, response: Self.acceptedRecord(operation), now: Date())
+        }
+        return try await respond(operation, wait: wait, tenant: tenant.name)
+    }
+
+    /// 202 with Location and Retry-After, or 200 with the final operation when `Prefer: wait` saw it end.
+    private func respond(_ operation: Operation, wait: Int?, tenant: String) async throws -> Response {
+        guard let wait, !operation.status.isTerminal else {
+            if operation.status.isTerminal, let wait {
+                return Self.finished(operation, wait: wait)
+            }
+            return accepted(operation)
+        }
+        let operations = self.operations
+        let id = operation.id
+        await waiters.wait(for: id, seconds: Double(wait)) {
+            (try? await operations.operation(id: id, tenant: tenant))?.operation.status.isTerminal ?? false
+        }
+        if let latest = try await operations.operation(id: id, tenant: tenant)?.operation, latest.status.isTerminal {
+            return Self.finished(latest, wait: wait)
+        }
+        return accepted(operation)
+    }
+
+    func accepted(_ operation: Operation) -> Response {
+        Self.response(Self.acceptedRecord(operation), replayed: false)
+    }
+
+    static func finished(_ operation: Operation, wait: Int) -> Response {
+        var headers: HTTPFields = [:]
+        headers[.location] = "/v1/operations/\(operation.id)"
+        headers[.preferenceApplied] = "wait=\(wait)"
+        return ProblemResponse.json(operation, status: .ok, headers: headers)
+    }
+
+    // MARK: Pure helpers
+
+    /// 1–255 printable ASCII; the IETF draft's quoted form `"…"` is accepted too.
+    static func idempotencyKey(_ header: String?) throws -> String? {
+        guard var key = header else { return nil }
+        if key.count >= 2, key.hasPrefix("\""), key.hasSuffix("\"") { key = String(key.dropFirst().dropLast()) }
+        guard !key.isEmpty, key.utf8.count <= 255, key.utf8.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E }) else {
+            throw Problem.invalid([FieldError(field: "Idempotency-Key", message: "must be 1 to 255 printable ASCII characters")])
+        }
+        return key
+    }
+
+    /// `Prefer: wait=N` with N capped at 60.
+    static func preferWait(_ header: String?) -> Int? {
+        guard let header else { return nil }
+        for part in header.split(separator: ",") + header.split(separator: ";") {
+            let item = part.trimmingCharacters(in: .whitespaces).lowercased()
+            if item.hasPrefix("wait="), let value = Int(item.dropFirst(5)), value >= 0 { return min(value, 60) }
+        }
+        return nil
+    }
+
+    /// SHA-256 over method, path and the canonical JSON body.
+    static func fingerprint(method: String, path: String, body: [UInt8]) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array("\(method)\n\(path)\n".utf8))
+        hasher.update(data: body)
+        return Digest.hex(hasher.finalize())
+    }
+
+    /// The upstream ClientToken for a key: stable, ASCII, 45 characters.
+    static func clientToken(tenant: String, key: String, method: String, path: String) -> String {
+        "drgw-" + String(Digest.sha256Hex("\(tenant)\u{0}\(key)\u{0}\(method)\u{0}\(path)").prefix(40))
+    }
+
+    static func replay(_ stored: StoredResponse) -> Response {
+        response(stored, replayed: true)
+    }
+
+    static func response(_ stored: StoredResponse, replayed: Bool) -> Response {
+        var headers: HTTPFields = [:]
+        for (name, value) in stored.headers.sorted(by: { $0.key < $1.key }) {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        if replayed { headers[.idempotentReplayed] = "true" }
+        return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: stored.body)))
+    }
+
+    /// The 202 answer of a started operation, as stored for replays.
+    static func acceptedRecord(_ operation: Operation) -> StoredResponse {
+        StoredResponse(
+            status: 202,
+            headers: ["Content-Type": "application/json", "Location": "/v1/operations/\(operation.id)", "Retry-After": "1"],
+            body: Array((try? ProblemResponse.encoder.encode(operation)) ?? Data())
+        )
+    }
+
+    /// A final problem answer, as stored for replays (without the first request's id).
+    static func problemRecord(_ problem: Problem) -> StoredResponse {
+        var copy = problem
+        copy.requestId = nil
+        var headers = ["Content-Type": "application/problem+json"]
+        if let retryAfter = problem.retryAfter { headers["Retry-After"] = String(retryAfter) }
+        return StoredResponse(status: problem.status, headers: headers, body: Array((try? ProblemResponse.encoder.encode(copy)) ?? Data()))
+    }
+}

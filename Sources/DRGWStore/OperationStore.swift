@@ -1,0 +1,53 @@
+import DRGWCore
+import Foundation
+
+/// An operation as stored: the public Operation plus what the poller needs.
+public struct StoredOperation: Sendable, Equatable {
+    public var tenant: String
+    public var operation: Operation
+    /// The upstream job to follow; nil when the operation ended before one existed.
+    public var job: UpstreamJob?
+    /// When the poller should look next.
+    public var nextPollAt: Date
+    /// Poll attempts so far (drives the backoff).
+    public var polls: Int
+
+    public init(tenant: String, operation: Operation, job: UpstreamJob?, nextPollAt: Date, polls: Int = 0) {
+        self.tenant = tenant
+        self.operation = operation
+        self.job = job
+        self.nextPollAt = nextPollAt
+        self.polls = polls
+    }
+}
+
+/// A filter for listing operations.
+public struct OperationQuery: Sendable {
+    public var tenant: String
+    public var accounts: [String]?
+    public var status: OperationStatus?
+    /// Opaque cursor from a previous page.
+    public var cursor: String?
+    public var limit: Int
+
+    public init(tenant: String, accounts: [String]? = nil, status: OperationStatus? = nil, cursor: String? = nil, limit: Int = 50) {
+        self.tenant = tenant
+        self.accounts = accounts
+        self.status = status
+        self.cursor = cursor
+        self.limit = limit
+    }
+}
+
+/// Durable operations.
+public protocol OperationStore: Sendable {
+    /// Inserts or replaces an operation by id.
+    func save(_ operation: StoredOperation) async throws
+    /// The operation, only when it belongs to `tenant`.
+    func operation(id: String, tenant: String) async throws -> StoredOperation?
+    func list(_ query: OperationQuery) async throws -> Page<Operation>
+    /// Running operations due for a poll at `now`, oldest first.
+    func due(at now: Date, limit: Int) async throws -> [StoredOperation]
+    /// True when the store answers.
+    func ping() async -> Bool
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `drgw` command: gateway, demo and simulators.
+@main
+struct DRGW: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drgw",
+        abstract: "A multi-cloud disaster-recovery gateway: one API for protection groups, DR drills and operations.",
+        version: "0.1.0",
+        subcommands: [ServeCommand.self, DemoCommand.self, SimulateCommand.self]
+    )
+}

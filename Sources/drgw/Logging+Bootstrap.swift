@@ -1,0 +1,20 @@
+import DRGWServer
+import Logging
+import Synchronization
+
+/// JSON logs on stdout, bootstrapped once.
+enum LogSetup {
+    private static let done = Mutex(false)
+
+    static func bootstrap(level: String) -> Logger {
+        let parsed = Logger.Level(rawValue: level) ?? .info
+        done.withLock { done in
+            guard !done else { return }
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: parsed) }
+            done = true
+        }
+        var logger = Logger(label: "drgw")
+        logger.logLevel = parsed
+        return logger
+    }
+}

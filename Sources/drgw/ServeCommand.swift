@@ -1,0 +1,78 @@
+import ArgumentParser
+import DRGWServer
+import DRGWTransport
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `drgw serve`: the gateway.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the gateway.")
+
+    @Option(name: .long, help: "Configuration file (YAML). Environment: DRGW_CONFIG.")
+    var config: String?
+
+    @Option(name: .long, help: "Listen address (overrides DRGW_HOST and the file).")
+    var host: String?
+
+    @Option(name: .long, help: "Listen port (overrides DRGW_PORT and the file).")
+    var port: Int?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let path = config ?? environment["DRGW_CONFIG"], !path.isEmpty else {
+            throw ValidationError("--config FILE (or DRGW_CONFIG) is required")
+        }
+        var gateway: GatewayConfig
+        do {
+            gateway = try ConfigLoader(environment: environment, plugins: ProviderCatalog.plugins).load(path: path)
+        } catch let error as ConfigError {
+            throw failConfiguration(error)
+        }
+        if let host { gateway.server.host = host }
+        if let port {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+            gateway.server.port = port
+        }
+        let logger = LogSetup.bootstrap(level: gateway.logLevel)
+        try await GatewayRunner(config: gateway, logger: logger).run()
+    }
+}
+
+/// Opens the store, builds the app and runs it with the transport as services until SIGTERM/SIGINT.
+struct GatewayRunner {
+    var config: GatewayConfig
+    var logger: Logger
+    var extraServices: [any Service] = []
+    var onReady: (@Sendable (Int) async -> Void)?
+    var signals: [UnixSignal] = [.sigterm, .sigint]
+
+    func run() async throws {
+        let store: SQLiteStore
+        do {
+            store = try await openStore(config, logger: logger)
+        } catch let error as ConfigError {
+            throw failConfiguration(error)
+        }
+        let transport = CurlTransport(userAgent: "drgw/0.1.0")
+        let app: any ApplicationProtocol
+        do {
+            app = try buildApplication(
+                GatewayDependencies(config: config, plugins: ProviderCatalog.plugins, transport: transport, store: store, logger: logger),
+                onServerRunning: onReady
+            )
+        } catch let error as ConfigError {
+            throw failConfiguration(error)
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: extraServices + [app, transport],
+                gracefulShutdownSignals: signals,
+                logger: logger
+            )
+        )
+        try await group.run()
+        await store.close()
+    }
+}
