@@ -1,0 +1,69 @@
+import DRGWCore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A local SDRS v1 endpoint: the real wire format under `/v1/{project_id}/…`, SDK-HMAC-SHA256
+/// verification, async jobs that end after `jobSeconds`, the group and drill state rules, and
+/// injected faults (contract §6). The official Python SDK works against it unchanged.
+public final class HuaweiSDRSSimulator: ProviderSimulator {
+    /// The project id used when none is given.
+    public static let defaultProjectId = "0605767a3300d5762fb7c0186d9e1779"
+
+    /// Every request received, with the route name as `action`.
+    public let requestLog = RequestLog()
+    let options: SimulatorOptions
+    let authToken: String?
+    let world: Mutex<SDRSSimulatorWorld>
+    let faults: Mutex<SeededGenerator>
+    let verifier: HuaweiSignatureVerifier
+
+    /// The project id this simulator serves.
+    public var projectId: String { options.projectId ?? Self.defaultProjectId }
+    /// The seeded active-active domain id.
+    public var domainId: String { world.withLock { $0.domain.id } }
+    /// The seeded protection group id.
+    public var seedGroupId: String { world.withLock { $0.seedGroupId } }
+
+    /// Creates a simulator.
+    /// - Parameters:
+    ///   - options: listen address, credentials, project, job duration and faults.
+    ///   - authToken: an IAM token accepted in `X-Auth-Token` instead of a signature (optional).
+    public init(options: SimulatorOptions, authToken: String? = nil) {
+        self.options = options
+        self.authToken = authToken
+        let seed = options.randomSeed ?? UInt64.random(in: 0...UInt64.max)
+        let region = options.region ?? "ap-southeast-3"
+        self.world = Mutex(
+            SDRSSimulatorWorld(
+                projectId: options.projectId ?? Self.defaultProjectId, region: region, jobSeconds: options.jobSeconds,
+                seed: seed, now: Date()))
+        self.faults = Mutex(SeededGenerator(seed: seed ^ 0x5EED))
+        self.verifier = HuaweiSignatureVerifier(secrets: [options.accessKey: options.secretKey])
+    }
+
+    /// Lines naming the seeded ids.
+    public var seedSummary: [String] {
+        world.withLock { w in
+            [
+                "huawei-sdrs project id: \(w.projectId)",
+                "huawei-sdrs active-active domain id: \(w.domain.id) (AZs \(w.domain.localReplicationCluster.availabilityZone), \(w.domain.remoteReplicationCluster.availabilityZone))",
+                "huawei-sdrs protection group id: \(w.seedGroupId) (protected, 1 protected instance, 1 replication pair)",
+            ]
+        }
+    }
+
+    /// Serves until the task is cancelled; `onReady` receives the bound port.
+    public func run(onReady: @escaping @Sendable (Int) async -> Void) async throws {
+        var logger = Logger(label: "drgw.simulator.huawei-sdrs")
+        logger.logLevel = .error
+        let app = Application(
+            responder: SDRSSimulatorResponder(simulator: self),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
+            onServerRunning: { channel in await onReady(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        try await app.run()
+    }
+}
