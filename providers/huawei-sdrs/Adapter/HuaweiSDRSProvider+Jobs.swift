@@ -1,0 +1,52 @@
+import DRGWCore
+import Foundation
+
+extension HuaweiSDRSProvider {
+    public func progress(of job: UpstreamJob, context: CallContext) async throws -> JobProgress {
+        if let adopted = job.token["adoptedId"] { return .succeeded(resourceId: adopted) }
+        guard let jobId = job.token["jobId"] else {
+            throw Problem(.internalError, detail: "The operation has no upstream job to follow.", provider: name)
+        }
+        try check(id: jobId, field: "jobId")
+        let response = try await call("GET", "/jobs/\(jobId)", write: false, context: context)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
+            throw Problem(
+                .upstreamError, detail: "huawei-sdrs sent a job that could not be read.", provider: name,
+                providerRequestId: response.header("X-Request-Id"))
+        }
+        let status = object["status"] as? String ?? ""
+        switch tables.statuses.terminal?[status] {
+        case "succeeded":
+            let entities = object["entities"] as? [String: Any] ?? [:]
+            let key: String?
+            switch job.kind {
+            case "protectionGroup.create": key = "server_group_id"
+            case "drill.create": key = "disaster_recovery_drill_id"
+            default: key = nil
+            }
+            return .succeeded(resourceId: key.flatMap { entities[$0] as? String } ?? job.resource.id)
+        case "failed":
+            let (code, reason) = Self.failure(in: object)
+            var problem = tables.errors.problem(
+                provider: name, httpStatus: 500, code: code, message: reason,
+                requestId: response.header("X-Request-Id"))
+            problem.detail = "The huawei-sdrs job \(jobId) failed" + (code.map { " with \($0)." } ?? ".")
+            return .failed(problem)
+        default:
+            // INIT, RUNNING and any status SDRS may add later.
+            return .running
+        }
+    }
+
+    /// The error code and reason of a failed job, looking into its sub-jobs when the job has none.
+    static func failure(in job: [String: Any]) -> (code: String?, reason: String?) {
+        let code = job["error_code"] as? String
+        let reason = job["fail_reason"] as? String
+        if code != nil { return (code, reason) }
+        let subJobs = (job["entities"] as? [String: Any])?["sub_jobs"] as? [[String: Any]] ?? []
+        for sub in subJobs where (sub["status"] as? String) == "FAIL" || sub["error_code"] is String {
+            if let subCode = sub["error_code"] as? String { return (subCode, sub["fail_reason"] as? String ?? reason) }
+        }
+        return (nil, reason)
+    }
+}

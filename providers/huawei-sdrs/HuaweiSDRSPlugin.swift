@@ -1,0 +1,38 @@
+import DRGWCore
+import Foundation
+
+/// Plugs Huawei Cloud SDRS into the gateway: adapter, simulator and demo account.
+public enum HuaweiSDRSPlugin: ProviderPlugin {
+    public static let name = "huawei-sdrs"
+    public static let defaultRegion = "ap-southeast-3"
+
+    /// A project id, and AK/SK or an IAM token, are required.
+    public static func validate(account: AccountSettings) -> [String] {
+        var problems: [String] = []
+        if account.projectId?.isEmpty ?? true {
+            problems.append("projectId is required for huawei-sdrs accounts")
+        }
+        let c = account.credentials
+        let hasKeys = !(c.accessKey?.isEmpty ?? true) && !(c.secretKey?.isEmpty ?? true)
+        let hasToken = !(c.authToken?.isEmpty ?? true)
+        if !hasKeys && !hasToken {
+            problems.append("credentials need accessKeyEnv and secretKeyEnv, or authTokenEnv")
+        }
+        return problems
+    }
+
+    public static func makeProvider(account: AccountSettings, transport: any HTTPTransport) throws -> any Provider {
+        try HuaweiSDRSProvider(account: account, transport: transport)
+    }
+
+    public static func makeSimulator(options: SimulatorOptions) -> any ProviderSimulator {
+        HuaweiSDRSSimulator(options: options)
+    }
+
+    public static func demoAccount(id: String, endpoint: String, options: SimulatorOptions) -> AccountSettings {
+        AccountSettings(
+            id: id, provider: name, region: options.region ?? defaultRegion,
+            projectId: options.projectId ?? HuaweiSDRSSimulator.defaultProjectId, endpoint: endpoint,
+            credentials: Credentials(accessKey: options.accessKey, secretKey: options.secretKey))
+    }
+}
