@@ -108,8 +108,10 @@ let package = Package(
         .executableTarget(
             name: "drgw",
             dependencies: [
-                "DRGWCore", "DRGWServer", "DRGWTransport", "HuaweiSDRS", "AlibabaEBS",
+                "DRGWCore", "DRGWServer", "DRGWStore", "DRGWTransport", "HuaweiSDRS", "AlibabaEBS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -52,7 +52,7 @@ struct DemoClient {
         else {
             throw Failure(description: "no protection group in \(account)")
         }
-        print("[\(account)] protection group \(groupId) (\(group["kind"] ?? "group"), \(group["status"] ?? "?"))")
+        emit("[\(account)] protection group \(groupId) (\(group["kind"] ?? "group"), \(group["status"] ?? "?"))")
         let name = "demo-drill-\(Int(Date().timeIntervalSince1970) % 100000)"
         let key = "demo-\(account)-\(UUID().uuidString)"
         let (createStatus, created) = try await call(
@@ -60,7 +60,7 @@ struct DemoClient {
             headers: [("Idempotency-Key", key), ("Prefer", "wait=30")]
         )
         try expect(createStatus == 200 || createStatus == 202, "drill create answered \(createStatus): \(created["detail"] ?? "")")
-        print("[\(account)] POST drills → \(createStatus), operation \(created["id"] ?? "?")")
+        emit("[\(account)] POST drills → \(createStatus), operation \(created["id"] ?? "?")")
         let createOp = try await finish(created)
         try expect(createOp["status"] as? String == "succeeded", "drill create ended \(createOp["status"] ?? "?")")
         let resource = createOp["resource"] as? [String: Any]
@@ -69,10 +69,10 @@ struct DemoClient {
             "POST", "/v1/accounts/\(account)/drills", body: ["name": name, "protectionGroupId": groupId],
             headers: [("Idempotency-Key", key)]
         )
-        print("[\(account)] same Idempotency-Key again → \(replayStatus) (replayed, no second drill)")
+        emit("[\(account)] same Idempotency-Key again → \(replayStatus) (replayed, no second drill)")
         let (getStatus, drill) = try await call("GET", "/v1/accounts/\(account)/drills/\(drillId)")
         try expect(getStatus == 200 && drill["status"] as? String == "ready", "drill \(drillId) is \(drill["status"] ?? getStatus)")
-        print("[\(account)] drill \(drillId) is ready (provider status \(drill["providerStatus"] ?? "?"))")
+        emit("[\(account)] drill \(drillId) is ready (provider status \(drill["providerStatus"] ?? "?"))")
         let (deleteStatus, deleted) = try await call(
             "DELETE", "/v1/accounts/\(account)/drills/\(drillId)", headers: [("Idempotency-Key", key + "-delete"), ("Prefer", "wait=30")]
         )
@@ -81,6 +81,6 @@ struct DemoClient {
         try expect(deleteOp["status"] as? String == "succeeded", "drill delete ended \(deleteOp["status"] ?? "?")")
         let (afterStatus, after) = try await call("GET", "/v1/accounts/\(account)/drills/\(drillId)")
         try expect(afterStatus == 404 || after["status"] as? String == "deleted", "drill still exists after delete")
-        print("[\(account)] DELETE drill → operation succeeded; drill is gone (\(afterStatus == 404 ? "404" : "deleted"))")
+        emit("[\(account)] DELETE drill → operation succeeded; drill is gone (\(afterStatus == 404 ? "404" : "deleted"))")
     }
 }

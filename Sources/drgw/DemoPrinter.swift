@@ -35,8 +35,7 @@ struct DemoPrinter: Service {
             "  curl -s \(base)/v1/operations -H \"Authorization: Bearer $DRGW_KEY\"",
             "",
         ]
-        print(lines.joined(separator: "\n"))
-        fflush(stdout)
+        emit(lines.joined(separator: "\n"))
         guard roundTrip else { return }
         let transport = CurlTransport(userAgent: "drgw-demo/0.1.0")
         defer { transport.shutdown() }
@@ -44,7 +43,6 @@ struct DemoPrinter: Service {
         for simulator in demo.simulators {
             try await client.drillRoundTrip(account: simulator.accountId)
         }
-        print("drgw demo: round trip complete on \(demo.simulators.count) accounts")
-        fflush(stdout)
+        emit("drgw demo: round trip complete on \(demo.simulators.count) accounts")
     }
 }

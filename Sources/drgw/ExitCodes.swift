@@ -12,3 +12,8 @@ func failConfiguration(_ error: ConfigError) -> ExitCode {
     FileHandle.standardError.write(Data("drgw: \(error.description)\n".utf8))
     return .configuration
 }
+
+/// Writes a line to stdout at once (no buffering, safe from any task).
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

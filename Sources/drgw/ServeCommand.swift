@@ -1,10 +1,12 @@
 import ArgumentParser
 import DRGWServer
+import DRGWStore
 import DRGWTransport
 import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `drgw serve`: the gateway.
 struct ServeCommand: AsyncParsableCommand {

@@ -62,8 +62,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let service = SimulatorService(simulator: simulator) { port in
             var lines = ["drgw simulate \(name): listening on http://\(options.host):\(port)"]
             lines += simulator.seedSummary.map { "  " + $0 }
-            print(lines.joined(separator: "\n"))
-            fflush(stdout)
+            emit(lines.joined(separator: "\n"))
         }
         let group = ServiceGroup(
             configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
