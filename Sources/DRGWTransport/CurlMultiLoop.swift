@@ -94,6 +94,13 @@ final class CurlMultiLoop: @unchecked Sendable {
     // MARK: Curl thread
 
     private func run() {
+        // libcurl sends with MSG_NOSIGNAL, but TLS libraries may write on their own: a peer that hangs up must
+        // surface as EPIPE on this thread, never as a process-killing SIGPIPE.
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
+
         while true {
             let (commands, stopping) = shared.withLock { state in
                 defer { state.commands.removeAll(keepingCapacity: true) }

@@ -119,7 +119,7 @@ extension CurlTransfer {
     /// Seconds to libcurl milliseconds; never 0, which libcurl reads as "no limit".
     static func milliseconds(_ seconds: Double) -> Int {
         guard seconds.isFinite else { return 86_400_000 }
-        return Int(min(86_400_000, max(1, (seconds * 1000).rounded(.up))))
+        return Int(min(86_400_000, max(1, (seconds * 1000).rounded())))
     }
 }
 
