@@ -1,0 +1,48 @@
+import DRGWCore
+import Foundation
+
+/// The unified API over Alibaba Cloud EBS async replication (2021-07-30, RPC style).
+///
+/// Protection groups are replica groups (`kind: group`, ids `pg-…`) and replica pairs that
+/// belong to no group (`kind: pair`). Drill ids are opaque: `adrill_…` carries the owner's
+/// kind and id and the upstream `DrillId`, because every drill call needs the owner too.
+public struct AlibabaEBSProvider: Provider {
+    public let name = "alibaba-ebs"
+    let account: AccountSettings
+    let client: AlibabaRPCClient
+    let statuses: StatusTable
+    let operations: [String: AlibabaOperationRule]
+
+    /// Creates the adapter for one account. Throws when the account has no AccessKey pair.
+    public init(account: AccountSettings, transport: any HTTPTransport) throws {
+        self.account = account
+        self.client = try AlibabaRPCClient(account: account, transport: transport)
+        self.statuses = AlibabaEBSData.statuses
+        self.operations = AlibabaEBSData.operations
+    }
+
+    /// The unified drill statuses a drill may start from (seed 001's list in unified terms).
+    static let drillableStatuses: Set<ProtectionGroupStatus> = [.available, .protected, .failedOver]
+
+    /// The opaque drill id prefix.
+    static let drillPrefix = "adrill"
+
+    /// The token a write sends as `ClientToken`: the caller's (derived from its Idempotency-Key)
+    /// or one fresh UUID for this logical request, reused by every retry of it.
+    static func clientToken(_ context: CallContext) -> String {
+        if let token = context.clientToken, !token.isEmpty, token.utf8.count <= 64, token.allSatisfy(\.isASCII) {
+            return token
+        }
+        return UUID().uuidString.lowercased()
+    }
+
+    static func idProblem(_ id: String, field: String) throws {
+        let errors = Validation.idErrors(id, field: field)
+        if !errors.isEmpty { throw Problem.invalid(errors) }
+    }
+
+    func timestamp(_ seconds: Int?) -> String? {
+        guard let seconds, seconds > 0 else { return nil }
+        return Timestamp.rfc3339(Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+}
