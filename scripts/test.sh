@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# One command for the whole test suite: installs what is missing, builds, runs every Swift
+# test (real sockets on 127.0.0.1 only), then the interoperability checks with the providers'
+# official Python SDKs and the schemathesis fuzz run against a live `drgw demo`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+start=$(date +%s)
+
+bash scripts/setup.sh venv || exit 1
+
+echo "== build"
+if ! swift build --build-tests 2>&1 | tee .build-test.log | grep -E "error:|Build complete|Compiling drgw" ; then :; fi
+if grep -q "error:" .build-test.log; then echo "test: build failed"; exit 1; fi
+rm -f .build-test.log
+bin="$root/.build/debug/drgw"
+
+echo "== swift test"
+swift test --skip-build 2>&1 | tee .swift-test.log | grep -vE '^(Test .* started|◇ Test .* started)' | grep -E '✘|passed|failed|error|recorded an issue|Test run|Executed|skipped|Suite .*(passed|failed)' | tail -n 80
+swift_status=${PIPESTATUS[0]}
+
+echo "== python venv (official SDKs, schemathesis)"
+python3 -m venv .venv >/dev/null 2>&1 || true
+req=()
+for f in scripts/requirements-*.txt; do [ -f "$f" ] && req+=(-r "$f"); done
+py_ok=1
+if ! .venv/bin/pip install -q --disable-pip-version-check "${req[@]}" >/tmp/drgw-pip.log 2>&1; then
+  echo "test: pip install failed:"; tail -20 /tmp/drgw-pip.log; py_ok=0
+fi
+
+extra_pass=0
+extra_fail=0
+run_check() {
+  local name=$1; shift
+  echo "== $name"
+  if "$@"; then extra_pass=$((extra_pass + 1)); else echo "test: $name FAILED"; extra_fail=$((extra_fail + 1)); fi
+}
+if [ "$py_ok" = 1 ]; then
+  for script in scripts/interop/*_sdk_interop.py; do
+    [ -f "$script" ] || continue
+    run_check "$(basename "$script" .py)" timeout 600 .venv/bin/python "$script" --drgw "$bin"
+  done
+  [ -f scripts/fuzz/schemathesis_run.sh ] && run_check "schemathesis" timeout 900 bash scripts/fuzz/schemathesis_run.sh "$bin"
+else
+  extra_fail=$((extra_fail + 1))
+fi
+
+swift_line=$(grep -E 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?(passed|failed)' .swift-test.log | tail -1)
+echo
+echo "== summary"
+echo "swift test: ${swift_line:-no summary line (exit $swift_status)}"
+echo "extra checks: $extra_pass passed, $extra_fail failed"
+echo "elapsed: $(( $(date +%s) - start ))s"
+if [ "$swift_status" -ne 0 ] || [ "$extra_fail" -ne 0 ]; then
+  echo "tests: FAILED"
+  exit 1
+fi
+echo "tests: OK"
