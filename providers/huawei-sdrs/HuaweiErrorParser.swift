@@ -48,8 +48,13 @@ public enum HuaweiErrorParser {
         let (code, message) = parse(body: response.body)
         return table.problem(
             provider: provider, httpStatus: response.status, code: code, message: message,
-            requestId: response.header("X-Request-Id"),
-            retryAfter: response.header("Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) })
+            requestId: requestId(of: response),
+            retryAfter: response.header("Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+    }
+
+    /// The upstream `X-Request-Id`, trimmed (some transports keep the line ending).
+    public static func requestId(of response: HTTPResponse) -> String? {
+        response.header("X-Request-Id").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
     /// Whether the mapped error proves the request did not take effect upstream.

@@ -12,7 +12,7 @@ extension HuaweiSDRSProvider {
         guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
             throw Problem(
                 .upstreamError, detail: "huawei-sdrs sent a job that could not be read.", provider: name,
-                providerRequestId: response.header("X-Request-Id"))
+                providerRequestId: HuaweiErrorParser.requestId(of: response))
         }
         let status = object["status"] as? String ?? ""
         switch tables.statuses.terminal?[status] {
@@ -29,7 +29,7 @@ extension HuaweiSDRSProvider {
             let (code, reason) = Self.failure(in: object)
             var problem = tables.errors.problem(
                 provider: name, httpStatus: 500, code: code, message: reason,
-                requestId: response.header("X-Request-Id"))
+                requestId: HuaweiErrorParser.requestId(of: response))
             problem.detail = "The huawei-sdrs job \(jobId) failed" + (code.map { " with \($0)." } ?? ".")
             return .failed(problem)
         default:

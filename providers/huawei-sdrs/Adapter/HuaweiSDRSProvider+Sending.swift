@@ -92,7 +92,7 @@ extension HuaweiSDRSProvider {
         } catch {
             throw Problem(
                 .upstreamError, detail: "huawei-sdrs sent an answer that could not be read.", provider: name,
-                providerRequestId: response.header("X-Request-Id"))
+                providerRequestId: HuaweiErrorParser.requestId(of: response))
         }
     }
 

@@ -58,7 +58,7 @@ public final class HuaweiSDRSSimulator: ProviderSimulator {
     /// Serves until the task is cancelled; `onReady` receives the bound port.
     public func run(onReady: @escaping @Sendable (Int) async -> Void) async throws {
         var logger = Logger(label: "drgw.simulator.huawei-sdrs")
-        logger.logLevel = .error
+        logger.logLevel = .critical
         let app = Application(
             responder: SDRSSimulatorResponder(simulator: self),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
