@@ -30,7 +30,7 @@ import Testing
         Case(httpStatus: 400, code: "IncompleteSignature", problem: "upstream_auth_failed", status: 502, retryable: false),
         Case(httpStatus: 404, code: "InvalidAccessKeyId.NotFound", problem: "upstream_auth_failed", status: 502, retryable: false),
         Case(httpStatus: 400, code: "InvalidTimeStamp.Expired", problem: "upstream_auth_failed", status: 502, retryable: false),
-        Case(httpStatus: 400, code: "SignatureNonceUsed", problem: "upstream_auth_failed", status: 502, retryable: false),
+        Case(httpStatus: 400, code: "SignatureNonceUsed", problem: "upstream_auth_failed", status: 502, retryable: true),
         Case(httpStatus: 500, code: "InternalError", problem: "upstream_error", status: 502, retryable: true),
         Case(httpStatus: 503, code: "ServiceUnavailable", problem: "upstream_unavailable", status: 503, retryable: true),
         Case(httpStatus: 504, code: "RequestTimeout", problem: "upstream_timeout", status: 504, retryable: true),

@@ -123,9 +123,11 @@ struct AlibabaRPCClient: Sendable {
                 mayRetry = safety != .unsafe || error.requestNeverSent
             }
             let elapsed = clock().timeIntervalSince(started)
+            // "The last token request is processing": the first copy needs time, not a quick re-send.
+            let hint = problem.retryAfter.map(Double.init) ?? (problem.providerCode == "LastTokenProcessing" ? 1 : nil)
             guard mayRetry,
                 let wait = policy.delay(
-                    afterAttempt: attempt, elapsed: elapsed, retryAfter: problem.retryAfter.map(Double.init),
+                    afterAttempt: attempt, elapsed: elapsed, retryAfter: hint,
                     unitRandom: Double.random(in: 0...1))
             else { throw problem }
             try await Task.sleep(for: .milliseconds(Int(wait * 1000)))

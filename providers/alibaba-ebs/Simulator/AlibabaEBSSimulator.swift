@@ -28,7 +28,7 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
     private let nonces = Mutex<[String: Date]>([:])
     private let tokens = Mutex<[String: TokenRecord]>([:])
     private let random: Mutex<SplitMix64>
-    private let forcedFaults = Mutex<[AlibabaSimulatorFault]>([])
+    private let forcedFaults = Mutex<[(fault: AlibabaSimulatorFault, action: String?)]>([])
     private let verifier: AlibabaSignatureVerifier
 
     enum TokenRecord: Sendable {
@@ -56,10 +56,11 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
         ]
     }
 
-    /// TEST-ONLY hook: the next requests that pass the signature check get these faults, in
-    /// order, before anything else happens (so no write takes effect). Not for production use.
-    public func injectFaults(_ faults: [AlibabaSimulatorFault]) {
-        forcedFaults.withLock { $0.append(contentsOf: faults) }
+    /// TEST-ONLY hook: the next requests that pass the signature check (only those of `action`,
+    /// when given) get these faults, in order, before anything else happens, so no write takes
+    /// effect. Not for production use.
+    public func injectFaults(_ faults: [AlibabaSimulatorFault], forAction action: String? = nil) {
+        forcedFaults.withLock { $0.append(contentsOf: faults.map { ($0, action) }) }
     }
 
     /// TEST-ONLY hook: the upstream status of a pair or group, as `Describe*` would show it.
@@ -72,7 +73,7 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
 
     public func run(onReady: @escaping @Sendable (Int) async -> Void) async throws {
         var logger = Logger(label: "drgw.simulator.alibaba-ebs")
-        logger.logLevel = .error
+        logger.logLevel = .critical
         let responder = CallbackResponder<AlibabaSimulatorContext> { [self] request, context in
             try await self.handle(request, context: context)
         }
@@ -91,7 +92,10 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
         let body = Array(buffer: try await request.collectBody(upTo: 1 << 20))
         let method = request.method.rawValue
         let rawQuery = request.uri.query ?? ""
-        let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+        // HTTPTypes keeps `Host` as the `:authority` pseudo-header; the signature covers it as `host`.
+        var headers: [(name: String, value: String)] = []
+        if let authority = request.head.authority { headers.append(("host", authority)) }
+        headers += request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
         let query = PercentEncoding.parseQuery(rawQuery)
         var form: [(name: String, value: String)] = []
         if request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
@@ -149,7 +153,7 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
 
         // 2. Faults, before anything takes effect.
         var slow = false
-        if let fault = nextFault() {
+        if let fault = nextFault(action: verified.action) {
             switch fault {
             case .drop:
                 record(0)
@@ -210,8 +214,12 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
         "SignatureType", "Timestamp", "SecurityToken", "Signature", "BearerToken",
     ]
 
-    private func nextFault() -> AlibabaSimulatorFault? {
-        if let forced = forcedFaults.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return forced }
+    private func nextFault(action: String) -> AlibabaSimulatorFault? {
+        let forced = forcedFaults.withLock { list -> AlibabaSimulatorFault? in
+            guard let index = list.firstIndex(where: { $0.action == nil || $0.action == action }) else { return nil }
+            return list.remove(at: index).fault
+        }
+        if let forced { return forced }
         guard options.faultRate > 0 else { return nil }
         return random.withLock { rng -> AlibabaSimulatorFault? in
             guard rng.unit() < options.faultRate else { return nil }

@@ -301,12 +301,12 @@ extension AlibabaSimulatorWorld {
         guard region == replica.destinationRegion else {
             return Self.error(403, "OperationDenied.StartDrillShouldOnDestRegion", "Operation should be executed on the secondary region.")
         }
-        let drillable: Set<String> = ["normal", "syncing", "initial_syncing", "manual_syncing", "stopped", "stop_failed", "failover_failed"]
-        guard drillable.contains(replica.status) else {
-            return Self.error(403, "OperationDenied", "The operation is not allowed.")
-        }
         guard let recoverPoint = replica.lastRecoverPoint else {
             return Self.error(403, "OperationDenied.RecoverPointNotFound", "Recover point is not found.")
+        }
+        let drillable: Set<String> = ["normal", "syncing", "initial_syncing", "manual_syncing", "stopped", "stop_failed", "failover_failed", "failovered"]
+        guard drillable.contains(replica.status) else {
+            return Self.error(403, "OperationDenied", "The operation is not allowed.")
         }
         if drills.values.contains(where: { $0.ownerId == ownerId && ($0.status == "executing" || $0.status == "clearing") }) {
             return Self.error(403, "OperationDenied", "The operation is not allowed.")
