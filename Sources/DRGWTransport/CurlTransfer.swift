@@ -92,7 +92,7 @@ final class CurlTransfer: @unchecked Sendable {
     /// Handles one raw header line; returns false to abort (announced body larger than the cap).
     func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var line = String(decoding: bytes, as: UTF8.self)
-        while let last = line.last, last == "\r" || last == "\n" { line.removeLast() }
+        while let last = line.last, last.isNewline { line.removeLast() }
         if line.hasPrefix("HTTP/") {
             // A new status line: an interim 1xx response came before, forget its headers.
             responseHeaders.removeAll()

@@ -42,7 +42,7 @@ public final class TestHTTPServer: Sendable {
         let counters = TestServerCounters()
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "drgw.test-http-server")
-        logger.logLevel = .error
+        logger.logLevel = .critical
         let app = Application(
             router: makeRouter(counters: counters),
             server: .http1(

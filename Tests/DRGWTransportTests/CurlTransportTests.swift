@@ -87,6 +87,9 @@ import Testing
             #expect(response.status == 200)
             #expect(response.body.count == large.count)
             #expect(response.body == large)
+            let names = response.header("x-echo-header-names")?.split(separator: ",").map(String.init) ?? []
+            #expect(!names.contains("expect"))
+            #expect(names.contains("content-length"))
         }
     }
 
