@@ -364,3 +364,20 @@ extension Result {
         return nil
     }
 }
+
+/// Broken connections surface as `.reset`.
+@Suite struct CurlTransportResetTests {
+    @Test(arguments: [TestHangUpServer.Mode.closeBeforeResponse, .closeMidBody])
+    func hangUpIsReset(mode: TestHangUpServer.Mode) async throws {
+        try await TestHangUpServer.withRunning(mode: mode) { port in
+            let transport = CurlTransport()
+            defer { transport.shutdown() }
+            let error = await #expect(throws: TransportError.self) {
+                _ = try await transport.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/x", body: [1, 2]))
+            }
+            #expect(error?.code == .reset)
+            #expect(error?.requestNeverSent == false)
+            #expect(transport.inFlightCount == 0)
+        }
+    }
+}
