@@ -155,6 +155,8 @@ import Testing
         try await TestHTTPServer.withRunning { server in
             let transport = CurlTransport()
             defer { transport.shutdown() }
+            let clock = ContinuousClock()
+            let started = clock.now
             let sequential = 100
             for index in 0..<sequential {
                 let response = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/echo?s=\(index)"))
@@ -183,10 +185,14 @@ import Testing
                 }
                 #expect(matched == concurrent)
             }
+            let elapsed = clock.now - started
             let requests = sequential + concurrent
             let connections = server.acceptedConnections
             let ratio = Double(requests) / Double(max(1, connections))
-            print("CurlTransport keep-alive: \(requests) requests over \(connections) connections = \(ratio) requests/connection (transport counted \(transport.stats.connectionsOpened))")
+            print(
+                "CurlTransport keep-alive: \(requests) requests over \(connections) connections = \(ratio) requests/connection "
+                    + "(transport counted \(transport.stats.connectionsOpened)) in \(elapsed)"
+            )
             #expect(server.requestsServed == requests)
             #expect(connections >= 1)
             #expect(connections <= 16)
