@@ -200,6 +200,25 @@ import Testing
         }
     }
 
+    @Test func reconcileFollowsAnActionThatAlreadyWentThrough() async throws {
+        try await SDRSSimulatorHarness.with(jobSeconds: 0.5) { h in
+            let provider = try h.provider()
+            let seed = h.simulator.seedGroupId
+            _ = try await provider.perform(.failover, onProtectionGroup: seed, input: ActionInput(), context: context)
+            var replay = context
+            replay.reconcile = true
+            // The first failover is still running: the replay follows it instead of failing with SDRS.1002.
+            let followed = try await provider.perform(.failover, onProtectionGroup: seed, input: ActionInput(), context: replay)
+            #expect(followed.token == ["awaitGroupStatus": "failed-over", "groupId": seed])
+            #expect(try await SDRSSimulatorHarness.finish(followed, on: provider) == .succeeded(resourceId: seed))
+            #expect(h.requests("serverGroupAction").count == 1)
+            // A replayed reprotect on a group that has not moved acts for real.
+            let reprotect = try await provider.perform(.reprotect, onProtectionGroup: seed, input: ActionInput(), context: replay)
+            #expect(reprotect.token["jobId"] != nil)
+            #expect(h.requests("serverGroupAction").count == 2)
+        }
+    }
+
     @Test func readsRetryThroughInjectedFaultsAndWritesNeverDuplicate() async throws {
         try await SDRSSimulatorHarness.with(faultRate: 0.35, seed: 42) { h in
             let provider = try h.provider(limits: UpstreamLimits(requestTimeout: 10, maxAttempts: 8, retryBudgetSeconds: 60, baseBackoff: 0.02))

@@ -4,6 +4,17 @@ import Foundation
 extension HuaweiSDRSProvider {
     public func progress(of job: UpstreamJob, context: CallContext) async throws -> JobProgress {
         if let adopted = job.token["adoptedId"] { return .succeeded(resourceId: adopted) }
+        if let awaited = job.token["awaitGroupStatus"], let groupId = job.token["groupId"] {
+            let group = try await rawGroup(id: groupId, context: context)
+            if group.status == awaited { return .succeeded(resourceId: groupId) }
+            if group.status.hasPrefix("error") {
+                return .failed(
+                    Problem(
+                        .upstreamError, detail: "The protection group ended in \(group.status).", retryable: false,
+                        provider: name))
+            }
+            return .running
+        }
         guard let jobId = job.token["jobId"] else {
             throw Problem(.internalError, detail: "The operation has no upstream job to follow.", provider: name)
         }

@@ -78,6 +78,12 @@ extension HuaweiSDRSProvider {
         _ action: ProtectionGroupAction, onProtectionGroup id: String, input: ActionInput, context: CallContext
     ) async throws -> UpstreamJob {
         try check(id: id, field: "protectionGroupId")
+        if action == .switchover, !["target", "source"].contains(input.priorityStation ?? "") {
+            throw Problem.invalid([FieldError(field: "priorityStation", message: "must be 'target' or 'source'")])
+        }
+        if context.reconcile, let job = try await adoptedAction(action, on: id, input: input, context: context) {
+            return job
+        }
         let body: String
         switch action {
         case .start: body = #"{"start-server-group": {}}"#
@@ -102,6 +108,31 @@ extension HuaweiSDRSProvider {
         return UpstreamJob(
             kind: action.operationKind, resource: ResourceReference(type: "protectionGroup", id: id),
             token: ["jobId": try jobId(from: response)])
+    }
+
+    /// The status an action moves a group through and ends in.
+    static func statuses(of action: ProtectionGroupAction) -> (running: String, done: String) {
+        switch action {
+        case .start: return ("starting", "protected")
+        case .stop: return ("stopping", "available")
+        case .failover: return ("failing-over", "failed-over")
+        case .switchover: return ("reversing", "protected")
+        case .reprotect: return ("reprotecting", "protected")
+        }
+    }
+
+    /// On a replay whose first attempt's outcome is unknown: when the group is already moving
+    /// to (or in) the action's end state, follow it instead of acting twice (SDRS has no client token).
+    func adoptedAction(
+        _ action: ProtectionGroupAction, on id: String, input: ActionInput, context: CallContext
+    ) async throws -> UpstreamJob? {
+        let group = try await rawGroup(id: id, context: context)
+        let (running, done) = Self.statuses(of: action)
+        let stationMatches = action != .switchover || group.priorityStation == input.priorityStation
+        guard group.status == running || (group.status == done && stationMatches) else { return nil }
+        return UpstreamJob(
+            kind: action.operationKind, resource: ResourceReference(type: "protectionGroup", id: id),
+            token: ["awaitGroupStatus": done, "groupId": id])
     }
 
     func unified(_ g: SDRSWire.ServerGroup) -> ProtectionGroup {
