@@ -209,7 +209,9 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     /// Takes a transfer off the multi handle, recycles its easy handle and resumes its caller.
-    private func retire(_ easy: UnsafeMutableRawPointer, _ transfer: CurlTransfer, result: Result<HTTPResponse, TransportError>) {
+    private func retire(
+        _ easy: UnsafeMutableRawPointer, _ transfer: CurlTransfer, result: Result<HTTPResponse, TransportError>
+    ) {
         curl_multi_remove_handle(multi, easy)
         active[easy] = nil
         var connects = 0

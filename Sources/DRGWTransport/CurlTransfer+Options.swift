@@ -68,7 +68,9 @@ extension CurlTransfer {
             check(drgw_easy_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, ""))
         } else {
             request.body.withUnsafeBytes { bytes in
-                check(drgw_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress)))
+                check(
+                    drgw_easy_setopt_pointer(
+                        easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress)))
             }
         }
     }

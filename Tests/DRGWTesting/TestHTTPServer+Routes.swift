@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdCore
 import NIOCore
 
@@ -60,7 +60,9 @@ extension TestHTTPServer {
 struct RequestCountingMiddleware<Context: RequestContext>: RouterMiddleware {
     let counters: TestServerCounters
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         counters.requestServed()
         return try await next(request, context)
     }

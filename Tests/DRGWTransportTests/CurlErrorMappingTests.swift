@@ -56,7 +56,8 @@ import Testing
     }
 
     @Test func announcedBodyOverTheCapStopsAtTheHeaders() {
-        let transfer = CurlTransfer(request: HTTPRequest(method: "GET", url: "http://127.0.0.1:1/", maxResponseBytes: 100))
+        let transfer = CurlTransfer(
+            request: HTTPRequest(method: "GET", url: "http://127.0.0.1:1/", maxResponseBytes: 100))
         let small = Array("Content-Length: 100\r\n".utf8).withUnsafeBytes { transfer.receiveHeaderLine($0) }
         #expect(small)
         #expect(!transfer.bodyCapExceeded)
@@ -66,7 +67,8 @@ import Testing
     }
 
     @Test func bodyCapCountsAcrossChunks() {
-        let transfer = CurlTransfer(request: HTTPRequest(method: "GET", url: "http://127.0.0.1:1/", maxResponseBytes: 10))
+        let transfer = CurlTransfer(
+            request: HTTPRequest(method: "GET", url: "http://127.0.0.1:1/", maxResponseBytes: 10))
         let first = [UInt8](repeating: 1, count: 6).withUnsafeBytes { transfer.receiveBody($0) }
         #expect(first == 6)
         let second = [UInt8](repeating: 2, count: 4).withUnsafeBytes { transfer.receiveBody($0) }

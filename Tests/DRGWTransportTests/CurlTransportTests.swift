@@ -49,7 +49,9 @@ import Testing
             let response = try await transport.send(
                 HTTPRequest(
                     method: "POST", url: server.baseURL + "/echo",
-                    headers: [(name: "X-Zeta", value: "1"), (name: "X-Alpha", value: "2"), (name: "X-Mid", value: "3")],
+                    headers: [
+                        (name: "X-Zeta", value: "1"), (name: "X-Alpha", value: "2"), (name: "X-Mid", value: "3"),
+                    ],
                     body: Array("k=v".utf8)
                 )
             )
@@ -66,7 +68,8 @@ import Testing
             let transport = CurlTransport()
             defer { transport.shutdown() }
             let response = try await transport.send(
-                HTTPRequest(method: "GET", url: server.baseURL + "/echo", headers: [(name: "User-Agent", value: "custom/1")])
+                HTTPRequest(
+                    method: "GET", url: server.baseURL + "/echo", headers: [(name: "User-Agent", value: "custom/1")])
             )
             #expect(response.header("x-echo-h-user-agent") == "custom/1")
         }
@@ -77,7 +80,8 @@ import Testing
             let transport = CurlTransport()
             defer { transport.shutdown() }
             let binary = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-            let small = try await transport.send(HTTPRequest(method: "POST", url: server.baseURL + "/echo", body: binary))
+            let small = try await transport.send(
+                HTTPRequest(method: "POST", url: server.baseURL + "/echo", body: binary))
             #expect(small.body == binary)
             // Over 1 MiB libcurl would normally send `Expect: 100-continue` and wait for the interim answer.
             let large = [UInt8](repeating: 0x5A, count: 3 << 20)
@@ -159,7 +163,8 @@ import Testing
             let started = clock.now
             let sequential = 100
             for index in 0..<sequential {
-                let response = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/echo?s=\(index)"))
+                let response = try await transport.send(
+                    HTTPRequest(method: "GET", url: server.baseURL + "/echo?s=\(index)"))
                 #expect(response.header("x-echo-path") == "/echo?s=\(index)")
             }
             // 100 more, never more than 8 at a time.
@@ -209,7 +214,8 @@ import Testing
             let clock = ContinuousClock()
             let start = clock.now
             let error = await #expect(throws: TransportError.self) {
-                _ = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/slow?ms=2000", timeout: 0.3))
+                _ = try await transport.send(
+                    HTTPRequest(method: "GET", url: server.baseURL + "/slow?ms=2000", timeout: 0.3))
             }
             let elapsed = clock.now - start
             #expect(error?.code == .timedOut)
@@ -238,7 +244,8 @@ import Testing
             #expect(elapsed < .milliseconds(1000))
             #expect(transport.inFlightCount == 0)
 
-            let after = try await transport.send(HTTPRequest(method: "POST", url: server.baseURL + "/echo", body: [1, 2, 3]))
+            let after = try await transport.send(
+                HTTPRequest(method: "POST", url: server.baseURL + "/echo", body: [1, 2, 3]))
             #expect(after.body == [1, 2, 3])
             #expect(transport.inFlightCount == 0)
         }
@@ -264,7 +271,8 @@ import Testing
         let transport = CurlTransport()
         defer { transport.shutdown() }
         let error = await #expect(throws: TransportError.self) {
-            _ = try await transport.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/x?secret=s3cr3t", body: [1]))
+            _ = try await transport.send(
+                HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/x?secret=s3cr3t", body: [1]))
         }
         #expect(error?.code == .connectFailed)
         #expect(error?.requestNeverSent == true)
@@ -280,7 +288,8 @@ import Testing
             for route in ["big", "stream"] {
                 let error = await #expect(throws: TransportError.self) {
                     _ = try await transport.send(
-                        HTTPRequest(method: "GET", url: server.baseURL + "/\(route)?bytes=100000", maxResponseBytes: 10_000)
+                        HTTPRequest(
+                            method: "GET", url: server.baseURL + "/\(route)?bytes=100000", maxResponseBytes: 10_000)
                     )
                 }
                 #expect(error?.code == .tooLarge, "\(route)")
@@ -298,7 +307,8 @@ import Testing
             let transport = CurlTransport()
             defer { transport.shutdown() }
             let error = await #expect(throws: TransportError.self) {
-                _ = try await transport.send(HTTPRequest(method: "GET", url: "https://127.0.0.1:\(server.port)/echo", timeout: 5))
+                _ = try await transport.send(
+                    HTTPRequest(method: "GET", url: "https://127.0.0.1:\(server.port)/echo", timeout: 5))
             }
             #expect(error?.code == .tls)
         }
@@ -321,7 +331,9 @@ import Testing
             defer { transport.shutdown() }
             let error = await #expect(throws: TransportError.self) {
                 _ = try await transport.send(
-                    HTTPRequest(method: "GET", url: server.baseURL + "/echo", headers: [(name: "X-Bad", value: "a\r\nX-Injected: 1")])
+                    HTTPRequest(
+                        method: "GET", url: server.baseURL + "/echo",
+                        headers: [(name: "X-Bad", value: "a\r\nX-Injected: 1")])
                 )
             }
             #expect(error?.code == .other)
@@ -379,7 +391,8 @@ extension Result {
             let transport = CurlTransport()
             defer { transport.shutdown() }
             let error = await #expect(throws: TransportError.self) {
-                _ = try await transport.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/x", body: [1, 2]))
+                _ = try await transport.send(
+                    HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/x", body: [1, 2]))
             }
             #expect(error?.code == .reset)
             #expect(error?.requestNeverSent == false)
