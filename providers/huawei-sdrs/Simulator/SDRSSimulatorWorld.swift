@@ -1,17 +1,6 @@
 import DRGWCore
 import Foundation
 
-/// An SDRS error answer of the simulator: `{"error":{"code":…,"message":…}}` with its status.
-struct SDRSFault: Error, Sendable {
-    var status: Int
-    var code: String
-    var message: String
-
-    static func badRequest(_ code: String, _ message: String) -> SDRSFault {
-        SDRSFault(status: 400, code: code, message: message)
-    }
-}
-
 /// The simulated SDRS project: groups, drills and jobs with the real state rules.
 /// A value type; the simulator keeps it behind a lock. Time is always passed in.
 struct SDRSSimulatorWorld: Sendable {
@@ -341,20 +330,5 @@ struct SDRSSimulatorWorld: Sendable {
             type: "deleteDisasterRecoveryDrill",
             entities: ["server_group_id": d.serverGroupId ?? "", "disaster_recovery_drill_id": id],
             effect: .deleteDrill(id: id), now: now)
-    }
-}
-
-/// SplitMix64: a small, repeatable generator for ids and fault draws.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
