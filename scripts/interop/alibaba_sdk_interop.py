@@ -2,7 +2,7 @@
 """Interop of drgw's Alibaba EBS simulator and signers with the official Python SDK.
 
 Usage:
-    python scripts/interop/alibaba_sdk_interop.py --drgw .build/debug/drgw
+    python scripts/interop/alibaba_sdk_interop.py --drgw .build/debug/drgw [--captured FILE | --skip-capture]
 
 Packages: scripts/requirements-alibaba.txt (alibabacloud-ebs20210730 5.0.1 with
 alibabacloud-tea-openapi 0.4.6, the versions the research notes were written against):
@@ -21,19 +21,33 @@ Check 2, the official ebs20210730 Client, unchanged, against `drgw simulate alib
     until `executed`, clears the drill and polls until it is gone; a client with a wrong secret
     must be refused with SignatureDoesNotMatch.
 
+Check 3, drgw's signers against the SDK's signing code on live requests:
+    the Swift test `InteropCaptureTests` drives drgw's adapter (V3 and V1 accounts with an STS
+    token) against the in-process simulator and, when DRGW_ALIBABA_CAPTURE names a file, writes
+    every request the simulator accepted (method, raw query, headers, test AK/SK) to it as JSON.
+    Each captured V3 request is re-signed with `Utils.get_authorization` over exactly the headers
+    drgw listed in SignedHeaders, each V1 request with `Utils.get_rpcsignature` over its query
+    without `Signature`, and the results must equal drgw's byte for byte. By default the file is
+    produced here by running `swift test --skip-build --filter InteropCaptureTests` in the
+    repository root (build the tests first); `--captured FILE` uses an existing capture,
+    `--skip-capture` leaves check 3 out.
+
 Prints one line per check, ends with `alibaba interop: N passed, M failed`, exits non-zero on failure.
 """
 
 import argparse
+import json
 import os
 import queue
 import re
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
+import urllib.parse
 import uuid
 
 from alibabacloud_ebs20210730 import models as ebs_models
@@ -41,6 +55,7 @@ from alibabacloud_ebs20210730.client import Client
 from alibabacloud_tea_openapi import models as open_api_models
 from alibabacloud_tea_openapi.utils import Utils
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 AK = "AK"
 SK = "SK"
 REGION = "cn-shanghai"
@@ -267,9 +282,55 @@ def wrong_secret(port, v1):
         raise AssertionError("a wrong secret was accepted")
 
 
+# ---------------------------------------------------------------------------------------------
+# Check 3: drgw's signatures on live requests, re-signed by the SDK.
+
+
+def produce_capture():
+    path = os.path.join(tempfile.mkdtemp(prefix="drgw-alibaba-"), "capture.json")
+    env = dict(os.environ, DRGW_ALIBABA_CAPTURE=path)
+    run = subprocess.run(
+        ["swift", "test", "--skip-build", "--filter", "InteropCaptureTests"], cwd=REPO, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600,
+    )
+    if run.returncode != 0 or not os.path.exists(path):
+        raise RuntimeError("InteropCaptureTests did not produce a capture:\n" + run.stdout[-2000:])
+    return path
+
+
+def resign_captured(path):
+    with open(path, encoding="utf-8") as f:
+        captured = json.load(f)
+    expect(len(captured) >= 10, f"only {len(captured)} captured requests")
+    versions = {"v3": 0, "v1": 0}
+    for item in captured:
+        query = dict(urllib.parse.parse_qsl(item["query"], keep_blank_values=True))
+        headers = {name.lower(): value for name, value in item["headers"]}
+        authorization = headers.get("authorization", "")
+        if authorization.startswith("ACS3-HMAC-SHA256 "):
+            fields = dict(part.split("=", 1) for part in authorization.split(" ", 1)[1].split(","))
+            signed = fields["SignedHeaders"].split(";")
+            request = _Request(item["method"], "/", query, {name: headers[name] for name in signed})
+            expected = Utils.get_authorization(
+                request, "ACS3-HMAC-SHA256", headers["x-acs-content-sha256"], item["accessKey"], item["secretKey"])
+            expect(expected == authorization, f"V3 differs for {headers.get('x-acs-action')}: {authorization} vs {expected}")
+            expect("x-acs-security-token" in signed, "the STS token is not signed")
+            versions["v3"] += 1
+        else:
+            signature = query.pop("Signature")
+            expected = Utils.get_rpcsignature(query, item["method"], item["secretKey"])
+            expect(expected == signature, f"V1 differs for {query.get('Action')}: {signature} vs {expected}")
+            expect(query.get("SecurityToken"), "no SecurityToken in a V1 request")
+            versions["v1"] += 1
+    expect(versions["v3"] > 0 and versions["v1"] > 0, f"both versions must be captured: {versions}")
+    print(f"     | re-signed {versions['v3']} V3 and {versions['v1']} V1 requests")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--drgw", required=True, help="path to the drgw binary")
+    parser.add_argument("--captured", help="a capture written by InteropCaptureTests (DRGW_ALIBABA_CAPTURE)")
+    parser.add_argument("--skip-capture", action="store_true", help="leave out check 3")
     args = parser.parse_args()
 
     results = Results()
@@ -307,6 +368,12 @@ def main():
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+    if not args.skip_capture:
+        def capture_check():
+            resign_captured(args.captured or produce_capture())
+
+        results.check("drgw's V3 and V1 signatures equal the SDK's on captured requests", capture_check)
 
     print(f"alibaba interop: {results.passed} passed, {results.failed} failed")
     sys.exit(0 if results.failed == 0 else 1)
