@@ -4,40 +4,6 @@ import Foundation
 import Synchronization
 import Testing
 
-/// A scripted transport: answers by Action, counts calls, no network. For the retry rules
-/// only; everything on the wire is tested against the simulator over real HTTP.
-final class ScriptedTransport: HTTPTransport {
-    typealias Script = @Sendable (_ action: String, _ attempt: Int) throws -> HTTPResponse
-    private let script: Script
-    private let calls = Mutex<[String: Int]>([:])
-
-    init(_ script: @escaping Script) {
-        self.script = script
-    }
-
-    func count(_ action: String) -> Int { calls.withLock { $0[action] ?? 0 } }
-
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let action =
-            request.header("x-acs-action")
-            ?? PercentEncoding.parseQuery(String(request.url.split(separator: "?", maxSplits: 1).last ?? "")).first { $0.name == "Action" }?.value
-            ?? ""
-        let attempt = calls.withLock { c -> Int in
-            c[action, default: 0] += 1
-            return c[action]!
-        }
-        return try script(action, attempt)
-    }
-
-    static func json(_ text: String, status: Int = 200) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("content-type", "application/json")], body: Array(text.utf8))
-    }
-
-    static let drills = json(#"{"RequestId":"r","Drills":[{"DrillId":"drill-1","Status":"executed","StartAt":1768465800}]}"#)
-    static let pairs = json(
-        #"{"RequestId":"r","ReplicaPairs":[{"ReplicaPairId":"pair-1","Status":"normal","SourceRegion":"cn-shanghai","DestinationRegion":"cn-hangzhou"}]}"#)
-}
-
 @Suite struct RetryRuleTests {
     static let drillId = OpaqueID.encode(prefix: "adrill", parts: ["pair", "pair-1", "drill-1"])
 
@@ -135,16 +101,5 @@ final class ScriptedTransport: HTTPTransport {
         let failure = await problem { _ = try await Self.provider(refused).protectionGroup(id: "pair-1", context: CallContext(requestId: "x")) }
         #expect(failure?.code == "upstream_auth_failed" && failure?.providerRequestId == "a")
         #expect(refused.count("DescribeDiskReplicaPairs") == 1)
-    }
-}
-
-/// Wraps a transport to look at each request before it is sent.
-struct RecordingTransport: HTTPTransport {
-    let inner: any HTTPTransport
-    let observe: @Sendable (HTTPRequest) -> Void
-
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        observe(request)
-        return try await inner.send(request)
     }
 }

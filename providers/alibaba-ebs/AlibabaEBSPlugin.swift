@@ -2,7 +2,9 @@ import DRGWCore
 
 /// How Alibaba Cloud EBS async replication plugs into the gateway.
 public enum AlibabaEBSPlugin: ProviderPlugin {
+    /// The contract's provider name.
     public static let name = "alibaba-ebs"
+    /// The simulator's and a configuration's default region.
     public static let defaultRegion = "cn-shanghai"
 
     /// Needs an AccessKey pair (`credentials.accessKey`, `credentials.secretKey`) and, when
@@ -15,10 +17,12 @@ public enum AlibabaEBSPlugin: ProviderPlugin {
         return problems
     }
 
+    /// Builds the adapter; throws when the account has no AccessKey pair.
     public static func makeProvider(account: AccountSettings, transport: any HTTPTransport) throws -> any Provider {
         try AlibabaEBSProvider(account: account, transport: transport)
     }
 
+    /// Builds a seeded simulator.
     public static func makeSimulator(options: SimulatorOptions) -> any ProviderSimulator {
         AlibabaEBSSimulator(options: options)
     }

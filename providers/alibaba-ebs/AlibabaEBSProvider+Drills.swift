@@ -57,6 +57,7 @@ extension AlibabaEBSProvider {
         }
     }
 
+    /// Reads a drill by its opaque id; `name` is the upstream `DrillId` (Alibaba drills have no name).
     public func drill(id: String, context: CallContext) async throws -> Drill {
         guard let ref = DrillRef(opaqueId: id) else { throw Problem.notFound("Drill \(id)") }
         guard let wire = try await findDrill(ref, context: context) else { throw Problem.notFound("Drill \(id)") }

@@ -91,6 +91,7 @@ extension AlibabaEBSProvider {
         return try await describeGroup(id, context: context).map { protectionGroup($0) }
     }
 
+    /// Reads one replica group or replica pair by its Alibaba id.
     public func protectionGroup(id: String, context: CallContext) async throws -> ProtectionGroup {
         try Self.idProblem(id, field: "groupId")
         guard let group = try await findProtectionGroup(id, context: context) else { throw Problem.notFound("Protection group \(id)") }
@@ -163,6 +164,7 @@ extension AlibabaEBSProvider {
             token: ["kind": isPair ? "pair" : "group", "id": id])
     }
 
+    /// Deletes a replica group (it must be empty) or pair, in its primary region.
     public func deleteProtectionGroup(id: String, context: CallContext) async throws -> UpstreamJob {
         let group = try await protectionGroup(id: id, context: context)
         // Delete goes to the primary (source) region.
@@ -177,6 +179,8 @@ extension AlibabaEBSProvider {
             token: ["kind": group.kind.rawValue, "id": id])
     }
 
+    /// Start/Stop (primary region), Failover/Reprotect (secondary region) on a group or pair;
+    /// switchover is `501 not_supported` (Alibaba has no planned failover).
     public func perform(_ action: ProtectionGroupAction, onProtectionGroup id: String, input: ActionInput, context: CallContext) async throws
         -> UpstreamJob
     {

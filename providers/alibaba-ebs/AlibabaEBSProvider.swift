@@ -7,6 +7,7 @@ import Foundation
 /// belong to no group (`kind: pair`). Drill ids are opaque: `adrill_…` carries the owner's
 /// kind and id and the upstream `DrillId`, because every drill call needs the owner too.
 public struct AlibabaEBSProvider: Provider {
+    /// `alibaba-ebs`.
     public let name = "alibaba-ebs"
     let account: AccountSettings
     let client: AlibabaRPCClient

@@ -3,12 +3,18 @@ import Foundation
 
 /// The POP gateway's error envelope: `{RequestId, HostId, Code, Message, Recommend}`.
 public struct AlibabaErrorBody: Codable, Sendable, Equatable {
+    /// `RequestId`, reported as the problem's `providerRequestId`.
     public var requestId: String?
+    /// `HostId`, the endpoint that answered.
     public var hostId: String?
+    /// `Code`, looked up in `Data/errors.json`.
     public var code: String?
+    /// `Message`, reported (trimmed) as `providerMessage` except for signature codes.
     public var message: String?
+    /// `Recommend`, the troubleshooting link.
     public var recommend: String?
 
+    /// Creates an envelope.
     public init(requestId: String? = nil, hostId: String? = nil, code: String? = nil, message: String? = nil, recommend: String? = nil) {
         self.requestId = requestId
         self.hostId = hostId

@@ -11,6 +11,7 @@ public struct AlibabaSignatureVerifier: Sendable {
         public var code: String
         /// A short, secret-free reason.
         public var reason: String
+        /// Names the code only.
         public var description: String { "AlibabaSignatureVerifier.Failure(\(code))" }
     }
 
@@ -18,9 +19,11 @@ public struct AlibabaSignatureVerifier: Sendable {
     public struct Verified: Equatable, Sendable {
         /// `v3` or `v1`.
         public var version: String
+        /// The AccessKey id that signed.
         public var accessKeyId: String
         /// The signing date (`x-acs-date` / `Timestamp`).
         public var date: Date
+        /// `x-acs-signature-nonce` / `SignatureNonce`.
         public var nonce: String
         /// The Action (from `x-acs-action` or the `Action` parameter).
         public var action: String
@@ -31,6 +34,7 @@ public struct AlibabaSignatureVerifier: Sendable {
     /// Looks the secret of an AccessKey id up; nil when the key is unknown.
     public var secretFor: @Sendable (String) -> String?
 
+    /// Creates a verifier with a secret look-up by AccessKey id.
     public init(secretFor: @escaping @Sendable (String) -> String?) {
         self.secretFor = secretFor
     }

@@ -20,6 +20,7 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
     /// Largest accepted clock difference.
     static let maxSkew: TimeInterval = 15 * 60
 
+    /// Every request received, with its Action, answer status and remote port.
     public let requestLog = RequestLog()
     let options: SimulatorOptions
     /// The region the seed lives in (its destination region is the other of cn-shanghai/cn-hangzhou).
@@ -47,6 +48,7 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
         self.verifier = AlibabaSignatureVerifier { $0 == accessKey ? secretKey : nil }
     }
 
+    /// The region and the seeded ids, printed by `drgw simulate` and `drgw demo`.
     public var seedSummary: [String] {
         let destination = world.withLock { $0.replicas[Self.seedPairId]?.destinationRegion ?? "" }
         return [
@@ -71,6 +73,8 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
         }
     }
 
+    /// Binds `options.host:options.port` (0 = ephemeral), reports the bound port to `onReady`
+    /// and serves until the task is cancelled.
     public func run(onReady: @escaping @Sendable (Int) async -> Void) async throws {
         var logger = Logger(label: "drgw.simulator.alibaba-ebs")
         logger.logLevel = .critical
