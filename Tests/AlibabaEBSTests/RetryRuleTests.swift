@@ -83,6 +83,11 @@ import Testing
         #expect(sent.count == 3 && Set(sent).count == 1 && sent[0].count <= 64)
         _ = try await provider.perform(.stop, onProtectionGroup: "pair-1", input: ActionInput(), context: CallContext(requestId: "y"))
         #expect(Set(tokens.withLock { $0 }).count == 2)
+        let long = String(repeating: "k", count: 100)
+        _ = try await provider.perform(.stop, onProtectionGroup: "pair-1", input: ActionInput(), context: CallContext(requestId: "z", clientToken: long))
+        #expect(tokens.withLock { $0 }.last == Digest.sha256Hex(long))
+        _ = try await provider.perform(.stop, onProtectionGroup: "pair-1", input: ActionInput(), context: CallContext(requestId: "z", clientToken: "key-1"))
+        #expect(tokens.withLock { $0 }.last == "key-1")
         #expect(securityTokens.withLock { $0 }.allSatisfy { $0 == "STS-TOKEN" })
     }
 

@@ -28,13 +28,13 @@ public struct AlibabaEBSProvider: Provider {
     /// The opaque drill id prefix.
     static let drillPrefix = "adrill"
 
-    /// The token a write sends as `ClientToken`: the caller's (derived from its Idempotency-Key)
-    /// or one fresh UUID for this logical request, reused by every retry of it.
+    /// The token a write sends as `ClientToken`: the caller's (derived from its Idempotency-Key;
+    /// hashed to 64 hex characters when it is not ≤ 64 printable ASCII characters, so it stays
+    /// stable) or one fresh UUID for this logical request. Every retry of the call reuses it.
     static func clientToken(_ context: CallContext) -> String {
-        if let token = context.clientToken, !token.isEmpty, token.utf8.count <= 64, token.allSatisfy(\.isASCII) {
-            return token
-        }
-        return UUID().uuidString.lowercased()
+        guard let token = context.clientToken, !token.isEmpty else { return UUID().uuidString.lowercased() }
+        if token.utf8.count <= 64, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return token }
+        return Digest.sha256Hex(token)
     }
 
     static func idProblem(_ id: String, field: String) throws {
