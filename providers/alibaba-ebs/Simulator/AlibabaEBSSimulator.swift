@@ -190,6 +190,10 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
             let early: SimReply? = tokens.withLock { records in
                 switch records[key] {
                 case .none:
+                    // Bounded memory for long soak runs: old finished tokens are forgotten first.
+                    if records.count > 50_000 {
+                        records = records.filter { if case .inFlight = $0.value { return true } else { return false } }
+                    }
                     records[key] = .inFlight(fingerprint: fingerprint)
                     return nil
                 case .inFlight(let f):
