@@ -45,6 +45,25 @@ import Testing
         }
     }
 
+    @Test func v3AcceptsAFormBodyCoveredByThePayloadHash() async throws {
+        try await SimulatorHarness.run { h in
+            let signer = AlibabaV3Signer(accessKeyId: SimulatorHarness.accessKey, accessKeySecret: SimulatorHarness.secretKey)
+            let form = Array("RegionId=cn-shanghai&PairIds=\(AlibabaEBSSimulator.seedPairId)".utf8)
+            func send(body: [UInt8], signedBody: [UInt8]) async throws -> HTTPResponse {
+                var headers = signer.sign(
+                    method: "POST", host: "127.0.0.1:\(h.port)", action: "DescribeDiskReplicaPairs", version: "2021-07-30", query: [],
+                    body: signedBody, contentType: "application/x-www-form-urlencoded", date: Date(), nonce: UUID().uuidString)
+                headers.removeAll { $0.name == "content-type" }
+                headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+                return try await h.transport.send(HTTPRequest(method: "POST", url: h.endpoint + "/", headers: headers, body: body))
+            }
+            let ok = try await send(body: form, signedBody: form)
+            #expect(ok.status == 200 && (Self.json(ok)["ReplicaPairs"] as? [[String: Any]])?.count == 1)
+            let other = try await send(body: Array("RegionId=cn-shanghai".utf8), signedBody: form)
+            #expect(other.status == 400 && Self.json(other)["Code"] as? String == "SignatureDoesNotMatch")
+        }
+    }
+
     @Test func traceparentAndSecurityTokenTravelUpstream() async throws {
         try await SimulatorHarness.run { h in
             var account = h.account()
