@@ -34,16 +34,35 @@ struct GatewayHarness {
         return config
     }
 
-    var providerA: FakeProvider { FakePlugin.providers.withLock { $0[accountA]! } }
+    /// Tenant A's fake provider (made on first use, shared with the gateway).
+    var providerA: FakeProvider {
+        // swiftlint:disable:next force_cast
+        try! FakePlugin.makeProvider(account: config.accounts[0], transport: NoTransport()) as! FakeProvider
+    }
 
     func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let store = try await SQLiteStore.inMemory()
         let transport = CurlTransport()
         defer { transport.shutdown() }
-        let app = try buildApplication(
-            GatewayDependencies(config: config, plugins: [FakePlugin.self], transport: transport, store: store, logger: Logger(label: "test"))
-        )
-        try await app.test(.live) { client in try await test(client) }
+        var logger = Logger(label: "test")
+        logger.logLevel = .error
+        let built: Result<any ApplicationProtocol, any Error> = Result {
+            try buildApplication(
+                GatewayDependencies(config: config, plugins: [FakePlugin.self], transport: transport, store: store, logger: logger)
+            )
+        }
+        guard case .success(let app) = built else {
+            await store.close()
+            _ = try built.get()
+            return
+        }
+        do {
+            try await app.test(.live) { client in try await test(client) }
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
     }
 
     func headers(key: String?, json: Bool = false, extra: [String: String] = [:]) -> HTTPFields {
@@ -63,4 +82,11 @@ extension TestResponse {
 
 extension ByteBuffer {
     init(json: String) { self.init(string: json) }
+}
+
+/// A transport that must not be used (fake providers make no HTTP calls).
+struct NoTransport: HTTPTransport {
+    func send(_ request: DRGWCore.HTTPRequest) async throws -> DRGWCore.HTTPResponse {
+        throw TransportError(.other, detail: "no transport in this test")
+    }
 }

@@ -65,8 +65,7 @@ struct IdempotencyTests {
     }
 
     @Test func aKeyIsScopedToItsTenant() async throws {
-        var harness = GatewayHarness()
-        harness.manualJobs = false
+        let harness = GatewayHarness()
         try await harness.run { client in
             let bodyA = #"{"name":"dr_drill_test","protectionGroupId":"pg-1"}"#
             let a = try await client.execute(

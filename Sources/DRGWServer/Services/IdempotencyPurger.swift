@@ -11,14 +11,14 @@ struct IdempotencyPurger: Service {
     let logger: Logger
 
     func run() async throws {
-        await withGracefulShutdownHandler {
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
                 let cutoff = Date().addingTimeInterval(-retentionHours * 3600)
                 if let purged = try? await store.purge(createdBefore: cutoff), purged > 0 {
                     logger.info("purged idempotency records", metadata: ["count": .stringConvertible(purged)])
                 }
                 try? await Task.sleep(for: interval)
             }
-        } onGracefulShutdown: {}
+        }
     }
 }

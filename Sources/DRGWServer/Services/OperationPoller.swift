@@ -27,12 +27,12 @@ public struct OperationPoller: Service {
     }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
                 await pollOnce(now: Date())
                 try? await Task.sleep(for: .milliseconds(Int(tick * 1000)))
             }
-        } onGracefulShutdown: {}
+        }
     }
 
     /// Polls every due operation once, a few at a time.
