@@ -63,7 +63,8 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     GatewayMetrics.bootstrap()
     let config = deps.config
-    let registry = try AccountRegistry(accounts: config.accounts, plugins: deps.plugins, transport: deps.transport)
+    let registry = try AccountRegistry(
+        accounts: config.accounts, plugins: deps.plugins, transport: deps.transport, breakers: config.breakers)
     Redactor.shared.register(config.accounts.flatMap(\.credentials.secretValues))
     let waiters = OperationWaiters()
     let writes = WriteCoordinator(

@@ -61,7 +61,10 @@ public struct ConfigLoader: Sendable {
             _ = i
         }
         for node in try top.optionalList("accounts") {
-            config.accounts.append(try account(node.map()))
+            let map = try node.map()
+            let settings = try account(map)
+            config.accounts.append(settings)
+            if let breaker = try breaker(map) { config.breakers[settings.id] = breaker }
         }
         try applyEnvironment(&config)
         try validate(config)
@@ -107,6 +110,21 @@ public struct ConfigLoader: Sendable {
         }
         if let problem = plugin.validate(account: settings).first {
             throw ConfigError(key: map.path(problem), "is missing or invalid for provider \(provider)")
+        }
+        return settings
+    }
+
+    /// Reads an account's optional `breaker: { failureThreshold, openSeconds }`.
+    func breaker(_ map: Node.Map) throws -> BreakerSettings? {
+        guard let node = try map.optionalMap("breaker") else { return nil }
+        var settings = BreakerSettings()
+        if let threshold = try node.optionalInt("failureThreshold") {
+            guard threshold >= 1 else { throw ConfigError(key: node.path("failureThreshold"), "must be at least 1") }
+            settings.failureThreshold = threshold
+        }
+        if let seconds = try node.optionalDouble("openSeconds") {
+            guard seconds > 0, seconds <= 3600 else { throw ConfigError(key: node.path("openSeconds"), "must be above 0 and at most 3600") }
+            settings.openSeconds = seconds
         }
         return settings
     }

@@ -56,6 +56,9 @@ public struct GatewayConfig: Sendable {
     public var logLevel: String = "info"
     public var tenants: [Tenant] = []
     public var accounts: [AccountSettings] = []
+    /// Circuit-breaker settings by account id (`accounts[].breaker`); an account without an
+    /// entry uses `BreakerSettings()`.
+    public var breakers: [String: BreakerSettings] = [:]
 
     public init() {}
 }

@@ -11,14 +11,22 @@ public struct AccountRegistry: Sendable {
     let entries: [String: Entry]
     let order: [String]
 
-    public init(accounts: [AccountSettings], plugins: [any ProviderPlugin.Type], transport: any HTTPTransport) throws {
+    /// Builds every account's adapter over its own metered, circuit-broken view of `transport`.
+    public init(
+        accounts: [AccountSettings], plugins: [any ProviderPlugin.Type], transport: any HTTPTransport,
+        breakers: [String: BreakerSettings] = [:]
+    ) throws {
         var entries: [String: Entry] = [:]
         for (i, account) in accounts.enumerated() {
             guard let plugin = plugins.first(where: { $0.name == account.provider }) else {
                 throw ConfigError(key: "accounts[\(i)].provider", "unknown provider '\(account.provider)'")
             }
             do {
-                let provider = try plugin.makeProvider(account: account, transport: transport)
+                let guarded = CircuitBreakerTransport(
+                    base: transport, account: account.id, provider: account.provider,
+                    settings: breakers[account.id] ?? BreakerSettings())
+                let metered = MeteredTransport(base: guarded, provider: account.provider)
+                let provider = try plugin.makeProvider(account: account, transport: metered)
                 entries[account.id] = Entry(settings: account, provider: provider)
             } catch {
                 throw ConfigError(key: "accounts[\(i)]", "the \(account.provider) adapter refused this account")

@@ -130,6 +130,7 @@ struct AlibabaRPCClient: Sendable {
                     afterAttempt: attempt, elapsed: elapsed, retryAfter: hint,
                     unitRandom: Double.random(in: 0...1))
             else { throw problem }
+            UpstreamRetryMetric.record(provider: "alibaba-ebs")
             try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
         }
     }

@@ -40,9 +40,11 @@ extension HuaweiSDRSProvider {
     }
 
     private func backoff(_ policy: RetryPolicy, attempt: Int, started: Date, failure: Problem) -> Double? {
-        policy.delay(
+        let wait = policy.delay(
             afterAttempt: attempt, elapsed: clock().timeIntervalSince(started),
             retryAfter: failure.retryAfter.map(Double.init), unitRandom: unitRandom())
+        if wait != nil { UpstreamRetryMetric.record(provider: HuaweiSDRSPlugin.name) }
+        return wait
     }
 
     /// Builds the signed (or token-carrying) request of one attempt.

@@ -1,0 +1,82 @@
+import DRGWCore
+import Foundation
+import Metrics
+import Synchronization
+
+/// An `HTTPTransport` decorator that guards one account's endpoint with a `CircuitBreaker`.
+///
+/// While the circuit is open it answers at once, without touching the network, by throwing
+/// `Problem(.upstreamUnavailable)` with `retryAfter`. Adapters only retry `TransportError`s, so
+/// that problem ends their retry loop and reaches the caller as 503 with `Retry-After`.
+final class CircuitBreakerTransport: HTTPTransport {
+    private let base: any HTTPTransport
+    private let breaker: Mutex<CircuitBreaker>
+    private let account: String
+    private let provider: String
+    /// Monotonic seconds; injected for tests.
+    private let now: @Sendable () -> Double
+
+    init(
+        base: any HTTPTransport, account: String, provider: String, settings: BreakerSettings,
+        now: @escaping @Sendable () -> Double = CircuitBreakerTransport.monotonicSeconds()
+    ) {
+        self.base = base
+        self.account = account
+        self.provider = provider
+        self.breaker = Mutex(CircuitBreaker(settings: settings))
+        self.now = now
+        publish(.closed)
+    }
+
+    /// The breaker's current state (for tests and diagnostics).
+    var state: CircuitBreaker.State { breaker.withLock { $0.state } }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (admission, stateAfter) = breaker.withLock { machine in
+            let admission = machine.admit(now: now())
+            return (admission, machine.state)
+        }
+        publish(stateAfter)
+        let wasProbe: Bool
+        switch admission {
+        case .rejected(let retryAfter):
+            throw Problem(
+                .upstreamUnavailable,
+                detail: "The circuit to \(provider) for account \(account) is open after repeated failures; retry later.",
+                provider: provider, retryAfter: retryAfter)
+        case .probe:
+            wasProbe = true
+        case .allowed:
+            wasProbe = false
+        }
+        do {
+            let response = try await base.send(request)
+            record(CircuitBreaker.Outcome(status: response.status), wasProbe: wasProbe)
+            return response
+        } catch {
+            record(CircuitBreaker.Outcome(error: error), wasProbe: wasProbe)
+            throw error
+        }
+    }
+
+    private func record(_ outcome: CircuitBreaker.Outcome, wasProbe: Bool) {
+        let state = breaker.withLock { machine in
+            machine.record(outcome, wasProbe: wasProbe, now: now())
+            return machine.state
+        }
+        publish(state)
+    }
+
+    private func publish(_ state: CircuitBreaker.State) {
+        Gauge(label: "drgw_upstream_breaker_state", dimensions: [("account", account)]).record(state.gaugeValue)
+    }
+
+    /// Seconds since a fixed instant, on the continuous clock.
+    static func monotonicSeconds() -> @Sendable () -> Double {
+        let origin = ContinuousClock.now
+        return {
+            let elapsed = origin.duration(to: ContinuousClock.now).components
+            return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        }
+    }
+}

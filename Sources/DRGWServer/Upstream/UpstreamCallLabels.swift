@@ -1,0 +1,83 @@
+import DRGWCore
+import Foundation
+
+/// Metric labels of one upstream exchange, derived from the request and its result. Pure.
+enum UpstreamCallLabels {
+    /// The upstream action: Alibaba's `x-acs-action` header or `Action` query parameter; otherwise
+    /// the method and the path with ids replaced by placeholders (the Huawei form, e.g.
+    /// `POST /v1/{project}/disaster-recovery-drills`). Never contains a query string or an id.
+    static func action(of request: HTTPRequest) -> String {
+        if let action = request.header("x-acs-action"), isWord(action) { return action }
+        let (path, query) = split(request.url)
+        if let query {
+            for pair in query.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0] == "Action", isWord(String(parts[1])) { return String(parts[1]) }
+            }
+        }
+        return request.method + " " + template(path)
+    }
+
+    /// `2xx`, `4xx`, `5xx` (or `1xx`/`3xx`) by status class.
+    static func outcome(status: Int) -> String {
+        "\(max(1, min(5, status / 100)))xx"
+    }
+
+    /// A transport error's stable code, `circuit_open` for the breaker's refusal (the only `Problem`
+    /// a transport throws), else `error`.
+    static func outcome(error: any Error) -> String {
+        if let error = error as? TransportError { return error.code.rawValue }
+        if (error as? Problem)?.code == ProblemCode.upstreamUnavailable.rawValue {
+            return "circuit_open"
+        }
+        return "error"
+    }
+
+    /// The path of a URL (without scheme, authority and query) and its query.
+    static func split(_ url: String) -> (path: String, query: String?) {
+        var rest = Substring(url)
+        if let scheme = rest.range(of: "://") {
+            rest = rest[scheme.upperBound...]
+            if let slash = rest.firstIndex(of: "/") { rest = rest[slash...] } else { rest = "/" }
+        }
+        if let mark = rest.firstIndex(of: "?") {
+            return (String(rest[..<mark]), String(rest[rest.index(after: mark)...]))
+        }
+        return (String(rest), nil)
+    }
+
+    /// Replaces the project segment after a version (`/v1/{project}`) and every id-like segment with placeholders.
+    static func template(_ path: String) -> String {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        var out: [String] = []
+        for (i, segment) in segments.enumerated() {
+            if i == 2, segments.count > 2, isVersion(segments[1]) {
+                out.append("{project}")
+            } else if isIdLike(segment) {
+                out.append("{id}")
+            } else {
+                out.append(segment)
+            }
+        }
+        let joined = out.joined(separator: "/")
+        return joined.isEmpty ? "/" : joined
+    }
+
+    static func isVersion(_ segment: String) -> Bool {
+        segment.count >= 2 && segment.first == "v" && segment.dropFirst().allSatisfy(\.isNumber)
+    }
+
+    /// Static path words are lowercase letters and hyphens; anything with digits, other
+    /// characters or over 40 characters is treated as an id.
+    static func isIdLike(_ segment: String) -> Bool {
+        guard !segment.isEmpty else { return false }
+        if isVersion(segment) { return false }
+        if segment.count > 40 { return true }
+        return !segment.allSatisfy { ($0.isLetter && $0.isLowercase && $0.isASCII) || $0 == "-" || $0 == "_" }
+    }
+
+    /// An action name: 1–64 ASCII letters and digits.
+    static func isWord(_ value: String) -> Bool {
+        !value.isEmpty && value.count <= 64 && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+}
