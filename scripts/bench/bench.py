@@ -1,0 +1,570 @@
+#!/usr/bin/env python3
+"""drgw benchmark: direct calls, drgw, nginx pass-through and the official SDK, on loopback only.
+
+Usage (run.sh does the setup and calls this):
+    .venv/bin/python scripts/bench/bench.py --drgw .build-release/release/drgw [--seconds 8] [--out DIR]
+
+Every process it starts (simulators, gateways, nginx, wrk) listens on or talks to 127.0.0.1 only
+and is stopped when this script ends, also on SIGTERM/SIGINT (and, through PR_SET_PDEATHSIG, when
+this script dies). Every wrk run is bounded by `-d`, every wait by a deadline.
+
+Cases (all against `drgw simulate huawei-sdrs`, with `--job-seconds 0.05`):
+  direct GET   wrk -> simulator: GET /v1/{project}/disaster-recovery-drills/{id}, one request signed
+               once with the official SDK's Signer (SDK-HMAC-SHA256) and replayed (valid 15 minutes).
+  direct POST  wrk -> simulator: POST /v1/{project}/disaster-recovery-drills, pre-signed the same way
+               (each request creates a drill).
+  nginx GET    wrk -> nginx (reverse proxy, upstream keepalive 64) -> simulator, same signed GET.
+  drgw GET     wrk -> drgw serve -> simulator: GET /v1/accounts/hw-demo/drills/{id}.
+  drgw POST    wrk -> drgw serve -> simulator: POST /v1/accounts/hw-demo/drills with a unique
+               Idempotency-Key and drill name per request (answers 202 with an operation).
+  SDK          the official Python SDK (huaweicloudsdksdrs SdrsClient), one client, sequential:
+               create_disaster_recovery_drill and show_disaster_recovery_drill calls per second.
+Each write case gets a fresh simulator (and a fresh gateway with a fresh SQLite file), so drills
+created by one case do not slow the next one down.
+
+Upstream connections: drgw exports libcurl's CURLINFO_NUM_CONNECTS sum as
+`drgw_upstream_connections_opened_total` and its transfers as `drgw_upstream_transfers_total` on
+/metrics; the script reads both before and after each drgw case.
+Peak RSS: VmHWM from /proc/<drgw pid>/status after each case (the write cases start a new process,
+so the 64-connection write value is the peak of that run).
+"""
+
+import argparse
+import ctypes
+import hashlib
+import json
+import os
+import platform
+import queue
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+from huaweicloudsdkcore.auth.credentials import BasicCredentials, Credentials
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkcore.sdk_request import SdkRequest
+from huaweicloudsdkcore.signer.signer import Signer
+from huaweicloudsdksdrs.v1 import (
+    CreateDisasterRecoveryDrillRequest,
+    CreateDisasterRecoveryDrillRequestBody,
+    CreateDisasterRecoveryDrillRequestParams,
+    ListDisasterRecoveryDrillsRequest,
+    SdrsClient,
+    ShowDisasterRecoveryDrillRequest,
+    ShowJobStatusRequest,
+)
+
+AK = "BENCHAK0000000000001"
+SK = "bench-secret-" + secrets.token_hex(12)
+PROJECT = "0605767a3300d5762fb7c0186d9e1779"
+ACCOUNT = "hw-demo"
+API_KEY = "bench-" + secrets.token_hex(16)
+CONNECTIONS = (1, 16, 64)
+
+children = []  # every Popen this script started
+
+
+def die_with_parent():
+    """preexec_fn: the child gets SIGTERM when this script dies, however it dies."""
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def spawn(args, **kwargs):
+    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent, **kwargs)
+    children.append(process)
+    return process
+
+
+def stop(process, timeout=10):
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def stop_all():
+    for process in reversed(children):
+        stop(process)
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(check, what, deadline=30.0):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+def port_open(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+# ---------------------------------------------------------------- processes
+
+class Simulator:
+    def __init__(self, drgw, workdir, tag):
+        self.port = free_port()
+        self.log = open(os.path.join(workdir, f"simulator-{tag}.log"), "w")
+        self.process = spawn(
+            [drgw, "simulate", "huawei-sdrs", "--host", "127.0.0.1", "--port", str(self.port), "--access-key", AK,
+             "--secret-key", SK, "--project-id", PROJECT, "--job-seconds", "0.05", "--seed", "42"],
+            stdout=subprocess.PIPE, stderr=self.log, text=True)
+        lines = queue.Queue()
+
+        def pump():
+            for line in self.process.stdout:
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+        self.group = None
+        end = time.monotonic() + 30
+        seen = []
+        while time.monotonic() < end and self.group is None:
+            try:
+                line = lines.get(timeout=max(0.1, end - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            seen.append(line.rstrip())
+            match = re.search(r"protection group id: ([0-9a-f-]+)", line)
+            if match:
+                self.group = match.group(1)
+        if self.group is None:
+            raise RuntimeError("simulator did not start: " + " | ".join(seen[-5:]))
+        wait_until(lambda: port_open(self.port), "simulator port")
+        self.host = f"127.0.0.1:{self.port}"
+
+    def stop(self):
+        stop(self.process)
+
+
+class Gateway:
+    def __init__(self, drgw, workdir, tag, simulator):
+        self.port = free_port()
+        directory = os.path.join(workdir, f"gateway-{tag}")
+        os.makedirs(directory, exist_ok=True)
+        config = os.path.join(directory, "drgw.yaml")
+        with open(config, "w") as f:
+            f.write(f"""server:
+  host: 127.0.0.1
+  port: {self.port}
+store:
+  url: sqlite://{directory}/drgw.sqlite
+rateLimit:
+  requestsPerSecond: 1000000
+  burst: 1000000
+logging:
+  level: {os.environ.get("BENCH_LOG_LEVEL", "info")}
+tenants:
+  - name: bench
+    apiKeySha256: ["{hashlib.sha256(API_KEY.encode()).hexdigest()}"]
+    accounts: [{ACCOUNT}]
+accounts:
+  - id: {ACCOUNT}
+    provider: huawei-sdrs
+    region: ap-southeast-3
+    projectId: {PROJECT}
+    endpoint: http://127.0.0.1:{simulator.port}
+    credentials:
+      accessKeyEnv: BENCH_HW_AK
+      secretKeyEnv: BENCH_HW_SK
+""")
+        env = dict(os.environ, BENCH_HW_AK=AK, BENCH_HW_SK=SK)
+        self.log = open(os.path.join(directory, "drgw.log"), "w")
+        self.process = spawn([drgw, "serve", "--config", config], stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        wait_until(lambda: self.process.poll() is None and http_get(self.port, "/healthz")[0] == 200, "drgw /healthz")
+
+    def metrics(self):
+        status, body = http_get(self.port, "/metrics")
+        values = {}
+        for name in ("drgw_upstream_connections_opened_total", "drgw_upstream_transfers_total"):
+            match = re.search(r"^" + name + r"(?:\{[^}]*\})? ([0-9.e+]+)$", body, re.M)
+            values[name] = float(match.group(1)) if match else 0.0
+        return values
+
+    def memory(self):
+        values = {}
+        with open(f"/proc/{self.process.pid}/status") as f:
+            for line in f:
+                if line.startswith(("VmHWM:", "VmRSS:")):
+                    values[line.split(":")[0]] = int(line.split()[1]) / 1024.0  # MiB
+        return values
+
+    def stop(self):
+        stop(self.process)
+
+
+class Nginx:
+    def __init__(self, workdir, simulator):
+        self.port = free_port()
+        directory = os.path.join(workdir, "nginx")
+        os.makedirs(directory, exist_ok=True)
+        config = os.path.join(directory, "nginx.conf")
+        with open(config, "w") as f:
+            f.write(f"""worker_processes auto;
+pid {directory}/nginx.pid;
+error_log {directory}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log {directory}/access.log;
+  client_body_temp_path {directory}/body;
+  proxy_temp_path {directory}/proxy;
+  fastcgi_temp_path {directory}/fastcgi;
+  uwsgi_temp_path {directory}/uwsgi;
+  scgi_temp_path {directory}/scgi;
+  upstream simulator {{
+    server 127.0.0.1:{simulator.port};
+    keepalive 64;
+  }}
+  server {{
+    listen 127.0.0.1:{self.port};
+    location / {{
+      proxy_pass http://simulator;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+    }}
+  }}
+}}
+""")
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.process = spawn([nginx, "-p", directory, "-c", config, "-g", "daemon off;"],
+                             stdout=subprocess.DEVNULL, stderr=open(os.path.join(directory, "stderr.log"), "w"))
+        wait_until(lambda: self.process.poll() is None and port_open(self.port), "nginx port")
+
+    def stop(self):
+        stop(self.process)
+
+
+def http_get(port, path, headers=None):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+    except (urllib.error.URLError, ConnectionError, socket.timeout):
+        return 0, ""
+
+
+# ---------------------------------------------------------------- signing and SDK
+
+def signed(method, host, path, body=b""):
+    """Headers of one request signed with the official SDK's Signer (valid for 15 minutes)."""
+    headers = {"Content-Type": "application/json;charset=UTF-8" if body else "application/json", "X-Project-Id": PROJECT}
+    request = SdkRequest(method=method, schema="http", host=host, resource_path=path, query_params=[],
+                         header_params=headers, body=body)
+    Signer(Credentials(AK, SK)).sign(request)
+    return dict(request.header_params)
+
+
+def sdk_client(simulator):
+    config = HttpConfig.get_default_config()
+    config.timeout = (5, 30)
+    config.retry_times = 0
+    return (SdrsClient.new_builder().with_credentials(BasicCredentials(AK, SK, PROJECT))
+            .with_endpoints([f"http://{simulator.host}"]).with_http_config(config).build())
+
+
+def sdk_create_drill(sdrs, group, name):
+    body = CreateDisasterRecoveryDrillRequestBody(
+        disaster_recovery_drill=CreateDisasterRecoveryDrillRequestParams(server_group_id=group, name=name))
+    return sdrs.create_disaster_recovery_drill(CreateDisasterRecoveryDrillRequest(body=body)).job_id
+
+
+def sdk_drill_from_job(sdrs, job_id, group, name):
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        job = sdrs.show_job_status(ShowJobStatusRequest(job_id=job_id))
+        if job.status == "SUCCESS":
+            # the SDK's JobEntities model has no drill id field: look the drill up by its name
+            drills = sdrs.list_disaster_recovery_drills(
+                ListDisasterRecoveryDrillsRequest(server_group_id=group, name=name)).disaster_recovery_drills
+            named = [d.id for d in drills if d.name == name]
+            if len(named) != 1:
+                raise RuntimeError(f"expected one drill named {name}, found {len(named)}")
+            return named[0]
+        if job.status not in ("INIT", "RUNNING"):
+            raise RuntimeError(f"drill job ended {job.status}")
+        time.sleep(0.05)
+    raise RuntimeError("drill job did not end")
+
+
+def sdk_loop(seconds, call):
+    """Sequential calls for `seconds`; returns calls/s and per-call latencies (ms)."""
+    latencies = []
+    start = time.monotonic()
+    end = start + seconds
+    while time.monotonic() < end:
+        t0 = time.perf_counter()
+        call(len(latencies))
+        latencies.append((time.perf_counter() - t0) * 1000)
+    elapsed = time.monotonic() - start
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+    return {"rps": len(latencies) / elapsed, "p50": pick(0.50), "p99": pick(0.99), "requests": len(latencies),
+            "errors": 0}
+
+
+# ---------------------------------------------------------------- wrk
+
+def lua_string(value):
+    """A Lua string literal (JSON escapes of ASCII text are valid Lua escapes)."""
+    return json.dumps(value, ensure_ascii=True)
+
+
+def lua_headers(headers):
+    return "\n".join(f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items())
+
+
+DONE = """
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('BENCHJSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,' ..
+    '"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def fixed_script(method, path, headers, body=""):
+    return (f"wrk.method = {lua_string(method)}\nwrk.path = {lua_string(path)}\n"
+            f"wrk.body = {lua_string(body) if body else 'nil'}\n{lua_headers(headers)}\n{DONE}")
+
+
+def drgw_post_script(path, headers, group, run_id):
+    return f"""
+{lua_headers(headers)}
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tag", "t" .. threads)
+end
+local counter = 0
+function request()
+  counter = counter + 1
+  local id = {lua_string(run_id)} .. "-" .. tag .. "-" .. counter
+  wrk.headers["Idempotency-Key"] = id
+  local body = '{{"name":"bench_' .. id .. '","protectionGroupId":"{group}"}}'
+  return wrk.format("POST", {lua_string(path)}, nil, body)
+end
+{DONE}
+"""
+
+
+def run_wrk(workdir, name, port, connections, seconds, script):
+    path = os.path.join(workdir, f"{name}-c{connections}.lua")
+    with open(path, "w") as f:
+        f.write(script)
+    threads = min(2, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "--latency",
+               "-s", path, f"http://127.0.0.1:{port}"]
+    run = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=seconds + 30,
+                         preexec_fn=die_with_parent)
+    with open(os.path.join(workdir, f"{name}-c{connections}.wrk.txt"), "w") as f:
+        f.write(run.stdout + run.stderr)
+    match = re.search(r"^BENCHJSON (\{.*\})$", run.stdout, re.M)
+    if run.returncode != 0 or not match:
+        raise RuntimeError(f"wrk {name} c{connections} failed: {(run.stdout + run.stderr)[-400:]}")
+    raw = json.loads(match.group(1))
+    errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
+    return {"rps": raw["requests"] / (raw["duration_us"] / 1e6), "p50": raw["p50_us"] / 1000.0,
+            "p99": raw["p99_us"] / 1000.0, "requests": raw["requests"], "errors": errors}
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--drgw", required=True)
+    parser.add_argument("--seconds", type=int, default=8, help="duration of each case")
+    parser.add_argument("--out", help="directory for logs, wrk output and results.json (default: a temp dir)")
+    args = parser.parse_args()
+    drgw = os.path.abspath(args.drgw)
+    workdir = args.out or tempfile.mkdtemp(prefix="drgw-bench-")
+    os.makedirs(workdir, exist_ok=True)
+    seconds = args.seconds
+    results = {}  # (case, connections) -> measurement
+    extra = {}
+
+    def log(message):
+        print(f"bench: {message}", flush=True)
+
+    # --- read path: one simulator, nginx and one gateway in front of it
+    simulator = Simulator(drgw, workdir, "read")
+    sdrs = sdk_client(simulator)
+    drill = sdk_drill_from_job(sdrs, sdk_create_drill(sdrs, simulator.group, "bench_seed_drill"), simulator.group,
+                                "bench_seed_drill")
+    drill_path = f"/v1/{PROJECT}/disaster-recovery-drills/{drill}"
+    get_headers = signed("GET", simulator.host, drill_path)
+    nginx = Nginx(workdir, simulator)
+    gateway = Gateway(drgw, workdir, "read", simulator)
+    bearer = {"Authorization": f"Bearer {API_KEY}"}
+    status, body = http_get(gateway.port, f"/v1/accounts/{ACCOUNT}/drills/{drill}", bearer)
+    if status != 200:
+        raise RuntimeError(f"drgw GET drill answered {status}: {body[:200]}")
+    drgw_get = fixed_script("GET", f"/v1/accounts/{ACCOUNT}/drills/{drill}", bearer)
+    for connections in CONNECTIONS:
+        log(f"GET c={connections}")
+        results[("direct GET", connections)] = run_wrk(
+            workdir, "direct-get", simulator.port, connections, seconds, fixed_script("GET", drill_path, get_headers))
+        results[("nginx GET", connections)] = run_wrk(
+            workdir, "nginx-get", nginx.port, connections, seconds, fixed_script("GET", drill_path, get_headers))
+        before = gateway.metrics()
+        measured = run_wrk(workdir, "drgw-get", gateway.port, connections, seconds, drgw_get)
+        time.sleep(0.7)  # the exporter copies the transport counters every 0.5 s
+        after = gateway.metrics()
+        measured["upstream_transfers"] = after["drgw_upstream_transfers_total"] - before["drgw_upstream_transfers_total"]
+        measured["upstream_connects"] = (after["drgw_upstream_connections_opened_total"]
+                                         - before["drgw_upstream_connections_opened_total"])
+        measured.update(gateway.memory())
+        results[("drgw GET", connections)] = measured
+    log("SDK show_disaster_recovery_drill, 1 client")
+    results[("SDK GET", 1)] = sdk_loop(seconds, lambda i: sdrs.show_disaster_recovery_drill(
+        ShowDisasterRecoveryDrillRequest(disaster_recovery_drill_id=drill)))
+    gateway.stop()
+    nginx.stop()
+    simulator.stop()
+
+    # --- write path: a fresh simulator (and gateway) per case
+    for connections in CONNECTIONS:
+        log(f"POST c={connections}")
+        simulator = Simulator(drgw, workdir, f"direct-post-{connections}")
+        create_path = f"/v1/{PROJECT}/disaster-recovery-drills"
+        body = json.dumps({"disaster_recovery_drill": {"server_group_id": simulator.group, "name": "bench_direct"}})
+        post_headers = signed("POST", simulator.host, create_path, body.encode())
+        results[("direct POST", connections)] = run_wrk(
+            workdir, "direct-post", simulator.port, connections, seconds,
+            fixed_script("POST", create_path, post_headers, body))
+        simulator.stop()
+
+        simulator = Simulator(drgw, workdir, f"drgw-post-{connections}")
+        gateway = Gateway(drgw, workdir, f"post-{connections}", simulator)
+        headers = dict(bearer, **{"Content-Type": "application/json"})
+        before = gateway.metrics()
+        measured = run_wrk(workdir, "drgw-post", gateway.port, connections, seconds,
+                           drgw_post_script(f"/v1/accounts/{ACCOUNT}/drills", headers, simulator.group,
+                                            f"c{connections}{secrets.token_hex(3)}"))
+        measured.update(gateway.memory())  # before the poller's tail: the peak of the run itself
+        time.sleep(0.7)
+        after = gateway.metrics()
+        measured["upstream_transfers"] = after["drgw_upstream_transfers_total"] - before["drgw_upstream_transfers_total"]
+        measured["upstream_connects"] = (after["drgw_upstream_connections_opened_total"]
+                                         - before["drgw_upstream_connections_opened_total"])
+        results[("drgw POST", connections)] = measured
+        gateway.stop()
+        simulator.stop()
+
+    log("SDK create_disaster_recovery_drill, 1 client")
+    simulator = Simulator(drgw, workdir, "sdk-post")
+    sdrs = sdk_client(simulator)
+    results[("SDK POST", 1)] = sdk_loop(seconds, lambda i: sdk_create_drill(sdrs, simulator.group, f"bench_sdk_{i}"))
+    simulator.stop()
+
+    report(results, seconds, workdir)
+
+
+def fmt(value, digits=2):
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def report(results, seconds, workdir):
+    with open(os.path.join(workdir, "results.json"), "w") as f:
+        json.dump({f"{k[0]} c{k[1]}": v for k, v in results.items()}, f, indent=1)
+    cores = os.cpu_count()
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    print()
+    print(f"drgw benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()}, "
+          f"{cores} cores, {mem:.0f} GiB, loopback, {seconds} s per case (wrk -t2, -t1 at 1 connection)")
+    print()
+    print("| case | conns | req/s | p50 ms | p99 ms | errors | upstream connects / 100 upstream calls | drgw peak RSS MiB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    order = ["direct GET", "nginx GET", "drgw GET", "SDK GET", "direct POST", "drgw POST", "SDK POST"]
+    for case in order:
+        for connections in CONNECTIONS:
+            m = results.get((case, connections))
+            if m is None:
+                continue
+            connects = "–"
+            if m.get("upstream_transfers"):
+                connects = f"{100.0 * m['upstream_connects'] / m['upstream_transfers']:.2f}"
+            rss = fmt(m.get("VmHWM"), 1) if "VmHWM" in m else "–"
+            print(f"| {case} | {connections} | {m['rps']:.0f} | {m['p50']:.2f} | {m['p99']:.2f} | {m['errors']} | "
+                  f"{connects} | {rss} |")
+    print()
+
+    def r(case, c):
+        return results.get((case, c))
+
+    verdicts = []
+
+    def target(label, value, limit, ok):
+        verdicts.append(ok)
+        print(f"- {label}: {value} (target {limit}) — {'MET' if ok else 'MISSED'}")
+
+    print("Ratios and targets (64 connections unless said):")
+    for c in CONNECTIONS:
+        g, d = r("drgw GET", c), r("direct GET", c)
+        p, dp = r("drgw POST", c), r("direct POST", c)
+        print(f"- c={c}: GET added p50 {g['p50'] - d['p50']:+.2f} ms, p99 {g['p99'] - d['p99']:+.2f} ms; "
+              f"POST added p50 {p['p50'] - dp['p50']:+.2f} ms, p99 {p['p99'] - dp['p99']:+.2f} ms; "
+              f"drgw GET / nginx GET = {g['rps'] / r('nginx GET', c)['rps']:.2f}")
+    g, d, p, dp, n = r("drgw GET", 64), r("direct GET", 64), r("drgw POST", 64), r("direct POST", 64), r("nginx GET", 64)
+    target("GET added p50", f"{g['p50'] - d['p50']:+.2f} ms", "≤ 0.5 ms", g["p50"] - d["p50"] <= 0.5)
+    target("GET added p99", f"{g['p99'] - d['p99']:+.2f} ms", "≤ 2 ms", g["p99"] - d["p99"] <= 2.0)
+    target("POST added p50", f"{p['p50'] - dp['p50']:+.2f} ms", "≤ 1 ms", p["p50"] - dp["p50"] <= 1.0)
+    target("drgw GET RPS ÷ nginx GET RPS", f"{g['rps'] / n['rps']:.2f}", "≥ 0.60", g["rps"] / n["rps"] >= 0.60)
+    sdk, p1 = r("SDK POST", 1), r("drgw POST", 1)
+    target("drill create at 1 connection, drgw calls/s ÷ SDK calls/s", f"{p1['rps'] / sdk['rps']:.2f}×", "≥ 5×",
+           p1["rps"] / sdk["rps"] >= 5)
+    transfers = sum(r(k, c).get("upstream_transfers", 0) for k in ("drgw GET", "drgw POST") for c in CONNECTIONS)
+    connects = sum(r(k, c).get("upstream_connects", 0) for k in ("drgw GET", "drgw POST") for c in CONNECTIONS)
+    clients = sum(r(k, c)["requests"] for k in ("drgw GET", "drgw POST") for c in CONNECTIONS)
+    if transfers > 0:
+        per100 = 100.0 * connects / transfers
+        target("upstream connects per 100 upstream calls (all drgw cases)",
+               f"{per100:.3f} ({connects:.0f} connects, {transfers:.0f} upstream calls, {clients} client requests, "
+               f"{100.0 * connects / clients:.3f} per 100 client requests)", "≤ 1", per100 <= 1.0)
+    else:
+        print("- upstream connects: not measured (this drgw has no drgw_upstream_* counters on /metrics)")
+    target("drgw peak RSS during the 64-connection write run", f"{p['VmHWM']:.1f} MiB", "≤ 64 MiB", p["VmHWM"] <= 64)
+    print(f"- targets met: {sum(verdicts)} of {len(verdicts)}")
+    print(f"- raw wrk output, logs and results.json: {workdir}")
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        main()
+    finally:
+        stop_all()
