@@ -49,7 +49,7 @@ swift_line=$(grep -E 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?(passed|f
 echo
 echo "== summary"
 echo "swift test: ${swift_line:-no summary line (exit $swift_status)}"
-echo "extra checks: $extra_pass passed, $extra_fail failed"
+echo "checks: $extra_pass passed, $extra_fail failed"
 echo "elapsed: $(( $(date +%s) - start ))s"
 if [ "$swift_status" -ne 0 ] || [ "$extra_fail" -ne 0 ]; then
   echo "tests: FAILED"

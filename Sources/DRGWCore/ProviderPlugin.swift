@@ -14,6 +14,11 @@ public struct SimulatorOptions: Sendable {
     public var faultRate: Double
     /// Seed for the fault injector, so a soak test is repeatable.
     public var randomSeed: UInt64?
+    /// Hold back the answer of the first request of this action (after it took effect), to
+    /// test what a client does when it never hears back (e.g. `createDrill`, `StartPairDrill`).
+    public var holdAction: String?
+    /// How long that answer is held.
+    public var holdSeconds: Double = 0
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, accessKey: String, secretKey: String,

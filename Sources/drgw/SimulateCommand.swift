@@ -41,6 +41,12 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed of the fault injector.")
     var seed: UInt64?
 
+    @Option(name: .long, help: "Hold back the answer of the first request of this action (e.g. createDrill, StartPairDrill).")
+    var holdAction: String?
+
+    @Option(name: .long, help: "Seconds that answer is held.")
+    var holdSeconds: Double = 0
+
     func validate() throws {
         guard ProviderCatalog.plugin(named: provider) != nil else {
             throw ValidationError("unknown provider '\(provider)'; known: " + ProviderCatalog.plugins.map { $0.name }.joined(separator: ", "))
@@ -53,14 +59,17 @@ struct SimulateCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = LogSetup.bootstrap(level: ProcessInfo.processInfo.environment["DRGW_LOG_LEVEL"] ?? "warning")
         let plugin = ProviderCatalog.plugin(named: provider)!
-        let options = SimulatorOptions(
+        var options = SimulatorOptions(
             host: host, port: port, accessKey: accessKey, secretKey: secretKey, projectId: projectId, region: region,
             jobSeconds: jobSeconds, faultRate: faultRate, randomSeed: seed
         )
+        options.holdAction = holdAction
+        options.holdSeconds = holdSeconds
+        let host = options.host
         let simulator = plugin.makeSimulator(options: options)
         let name = provider
         let service = SimulatorService(simulator: simulator) { port in
-            var lines = ["drgw simulate \(name): listening on http://\(options.host):\(port)"]
+            var lines = ["drgw simulate \(name): listening on http://\(host):\(port)"]
             lines += simulator.seedSummary.map { "  " + $0 }
             emit(lines.joined(separator: "\n"))
         }

@@ -23,6 +23,7 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
     /// Every request received, with its Action, answer status and remote port.
     public let requestLog = RequestLog()
     let options: SimulatorOptions
+    let hold: AnswerHold
     /// The region the seed lives in (its destination region is the other of cn-shanghai/cn-hangzhou).
     public let region: String
     let world: Mutex<AlibabaSimulatorWorld>
@@ -39,6 +40,7 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
 
     /// Creates a seeded simulator (not yet listening; see `run(onReady:)`).
     public init(options: SimulatorOptions) {
+        self.hold = AnswerHold(options: options)
         self.options = options
         self.region = options.region ?? "cn-shanghai"
         self.world = Mutex(AlibabaSimulatorWorld.seeded(region: region, jobSeconds: options.jobSeconds, now: Date()))
@@ -210,10 +212,12 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
             if slow { try await Task.sleep(for: .milliseconds(Int(1000 + 2000 * random.withLock { $0.unit() }))) }
             let reply = world.withLock { $0.perform(action: verified.action, businessParams, now: Date()) }
             tokens.withLock { $0[key] = .done(fingerprint: fingerprint, reply: reply) }
+            await hold.holdIfNeeded(action: verified.action)
             return answer(reply)
         }
         if slow { try await Task.sleep(for: .milliseconds(Int(1000 + 2000 * random.withLock { $0.unit() }))) }
         let reply = world.withLock { $0.perform(action: verified.action, businessParams, now: Date()) }
+        await hold.holdIfNeeded(action: verified.action)
         return answer(reply)
     }
 

@@ -19,6 +19,7 @@ public final class HuaweiSDRSSimulator: ProviderSimulator {
     let world: Mutex<SDRSSimulatorWorld>
     let faults: Mutex<SeededGenerator>
     let verifier: HuaweiSignatureVerifier
+    let hold: AnswerHold
 
     /// The project id this simulator serves.
     public var projectId: String { options.projectId ?? Self.defaultProjectId }
@@ -42,6 +43,7 @@ public final class HuaweiSDRSSimulator: ProviderSimulator {
                 seed: seed, now: Date()))
         self.faults = Mutex(SeededGenerator(seed: seed ^ 0x5EED))
         self.verifier = HuaweiSignatureVerifier(secrets: [options.accessKey: options.secretKey])
+        self.hold = AnswerHold(options: options)
     }
 
     /// Lines naming the seeded ids.

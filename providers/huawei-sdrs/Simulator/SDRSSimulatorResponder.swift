@@ -90,6 +90,7 @@ struct SDRSSimulatorResponder: HTTPResponder {
 
         do {
             let (status, object) = try handle(route, method: method, query: rawQuery, body: body)
+            await simulator.hold.holdIfNeeded(action: route.name)
             return finish(status, object)
         } catch {
             return finish(error.status, ["error": ["code": error.code, "message": error.message]])

@@ -1,0 +1,184 @@
+import AlibabaEBS
+import DRGWCore
+import DRGWTesting
+import DRGWTransport
+import Foundation
+import HuaweiSDRS
+import Testing
+
+/// Crash safety with the real `drgw serve` process: kill -9 while an upstream create is in
+/// flight, restart on the same SQLite file, replay the key.
+@Suite("Crash recovery (real drgw serve process)", .serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: GatewayProcess.binary)))
+struct CrashRecoveryTests {
+    struct Setup {
+        var plugin: any ProviderPlugin.Type
+        var holdAction: String
+        var upstreamWrites: Set<String>
+    }
+
+    static let setups: [Setup] = [
+        Setup(plugin: HuaweiSDRSPlugin.self, holdAction: "createDrill", upstreamWrites: ["createDrill"]),
+        Setup(plugin: AlibabaEBSPlugin.self, holdAction: "StartReplicaGroupDrill", upstreamWrites: ["StartReplicaGroupDrill", "StartPairDrill"]),
+    ]
+
+    /// Writes a config for one account on `endpoint`; returns its path and the env with secrets.
+    static func writeConfig(directory: URL, plugin: any ProviderPlugin.Type, endpoint: String, options: SimulatorOptions, key: String) throws -> (String, [String: String]) {
+        let account = plugin.demoAccount(id: "acct", endpoint: endpoint, options: options)
+        var yaml = """
+            store:
+              url: sqlite://\(directory.appendingPathComponent("drgw.sqlite").path)
+            idempotency:
+              leaseSeconds: 1
+            logging:
+              level: error
+            tenants:
+              - name: t
+                apiKeySha256: ["\(Digest.sha256Hex(key))"]
+                accounts: [acct]
+            accounts:
+              - id: acct
+                provider: \(plugin.name)
+                region: \(account.region)
+                endpoint: \(endpoint)
+                credentials:
+                  accessKeyEnv: T_AK
+                  secretKeyEnv: T_SK
+
+            """
+        if let project = account.projectId { yaml += "    projectId: \(project)\n" }
+        if let signature = account.signature { yaml += "    signature: \(signature)\n" }
+        let path = directory.appendingPathComponent("drgw.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return (path, ["T_AK": options.accessKey, "T_SK": options.secretKey])
+    }
+
+    static func call(_ client: CurlTransport, _ method: String, _ url: String, key: String, body: String? = nil, headers: [(name: String, value: String)] = []) async throws -> (Int, [String: Any]) {
+        var all: [(name: String, value: String)] = [("Authorization", "Bearer \(key)")] + headers
+        if body != nil { all.append(("Content-Type", "application/json")) }
+        let response = try await client.send(HTTPRequest(method: method, url: url, headers: all, body: Array((body ?? "").utf8), timeout: 60))
+        return (response.status, (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:])
+    }
+
+    @Test("kill -9 during an upstream create, restart, replay: one drill, same operation, succeeded", arguments: [0, 1])
+    func killDuringCreate(index: Int) async throws {
+        let setup = Self.setups[index]
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var options = SimulatorOptions(accessKey: "CRASHTESTAK0000001", secretKey: "crash-test-secret-\(UUID().uuidString)", jobSeconds: 0.3)
+        options.holdAction = setup.holdAction
+        options.holdSeconds = 4
+        let simulator = setup.plugin.makeSimulator(options: options)
+        let ports = AsyncStream<Int>.makeStream()
+        let simulatorTask = Task { try await simulator.run { ports.continuation.yield($0) } }
+        defer { simulatorTask.cancel() }
+        var iterator = ports.stream.makeAsyncIterator()
+        let simulatorPort = try #require(await iterator.next())
+
+        let key = "crash-key-\(UUID().uuidString)"
+        let (configPath, env) = try Self.writeConfig(
+            directory: directory, plugin: setup.plugin, endpoint: "http://127.0.0.1:\(simulatorPort)", options: options, key: key
+        )
+        let client = CurlTransport()
+        defer { client.shutdown() }
+        let gateway = GatewayProcess(port: try TestServerPorts.closedPort(), configPath: configPath, environment: env)
+        try await gateway.start(client: client)
+
+        let (listStatus, groups) = try await Self.call(client, "GET", gateway.base + "/v1/accounts/acct/protection-groups", key: key)
+        #expect(listStatus == 200)
+        let items = groups["items"] as? [[String: Any]] ?? []
+        let group = try #require(items.first { ($0["kind"] as? String ?? "group") == "group" && ($0["status"] as? String) == "protected" })
+        let groupId = try #require(group["id"] as? String)
+        let body = #"{"name":"crash_drill","protectionGroupId":"\#(groupId)"}"#
+        let idempotency: [(name: String, value: String)] = [("Idempotency-Key", "create-1")]
+
+        // The create reaches upstream and acts, but its answer is held; the gateway dies meanwhile.
+        let pending = Task { _ = try? await Self.call(client, "POST", gateway.base + "/v1/accounts/acct/drills", key: key, body: body, headers: idempotency) }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while simulator.requestLog.filter({ setup.upstreamWrites.contains($0.action ?? "") }).isEmpty {
+            #expect(ContinuousClock.now < deadline)
+            if ContinuousClock.now >= deadline { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        gateway.kill9()
+        _ = await pending.value
+
+        // Restart on the same SQLite file and replay the key until the lease has expired.
+        try await gateway.start(client: client)
+        var status = 0
+        var operation: [String: Any] = [:]
+        let replayDeadline = ContinuousClock.now + .seconds(30)
+        repeat {
+            (status, operation) = try await Self.call(
+                client, "POST", gateway.base + "/v1/accounts/acct/drills", key: key, body: body,
+                headers: idempotency + [("Prefer", "wait=20")]
+            )
+            if status == 409 { try await Task.sleep(for: .milliseconds(200)) }
+        } while status == 409 && ContinuousClock.now < replayDeadline
+        #expect(status == 200 || status == 202, "replay answered \(status): \(operation)")
+        let operationId = try #require(operation["id"] as? String)
+
+        // A second replay names the same operation, from the store.
+        let (againStatus, again) = try await Self.call(client, "POST", gateway.base + "/v1/accounts/acct/drills", key: key, body: body, headers: idempotency)
+        #expect(againStatus == 202)
+        #expect(again["id"] as? String == operationId)
+
+        // The operation ends succeeded.
+        var final = operation
+        let opDeadline = ContinuousClock.now + .seconds(30)
+        while (final["status"] as? String) == "running" && ContinuousClock.now < opDeadline {
+            try await Task.sleep(for: .milliseconds(200))
+            (_, final) = try await Self.call(client, "GET", gateway.base + "/v1/operations/\(operationId)", key: key)
+        }
+        #expect(final["status"] as? String == "succeeded", "operation: \(final)")
+
+        // Exactly one drill upstream.
+        let (_, drills) = try await Self.call(client, "GET", gateway.base + "/v1/accounts/acct/drills?protectionGroupId=\(groupId)", key: key)
+        let live = (drills["items"] as? [[String: Any]] ?? []).filter { ($0["status"] as? String) != "deleted" }
+        #expect(live.count == 1, "drills upstream: \(live)")
+        #expect(gateway.terminate() == 0)
+    }
+
+    @Test("an operation running when the gateway stops is finished by the next process")
+    func operationSurvivesRestart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-restart-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let options = SimulatorOptions(accessKey: "RESTARTTESTAK00001", secretKey: "restart-secret-\(UUID().uuidString)", jobSeconds: 3)
+        let simulator = HuaweiSDRSPlugin.makeSimulator(options: options)
+        let ports = AsyncStream<Int>.makeStream()
+        let simulatorTask = Task { try await simulator.run { ports.continuation.yield($0) } }
+        defer { simulatorTask.cancel() }
+        var iterator = ports.stream.makeAsyncIterator()
+        let simulatorPort = try #require(await iterator.next())
+        let key = "restart-key-\(UUID().uuidString)"
+        let (configPath, env) = try Self.writeConfig(
+            directory: directory, plugin: HuaweiSDRSPlugin.self, endpoint: "http://127.0.0.1:\(simulatorPort)", options: options, key: key
+        )
+        let client = CurlTransport()
+        defer { client.shutdown() }
+        let gateway = GatewayProcess(port: try TestServerPorts.closedPort(), configPath: configPath, environment: env)
+        try await gateway.start(client: client)
+        let (_, groups) = try await Self.call(client, "GET", gateway.base + "/v1/accounts/acct/protection-groups", key: key)
+        let groupId = try #require((groups["items"] as? [[String: Any]])?.first?["id"] as? String)
+        let (status, operation) = try await Self.call(
+            client, "POST", gateway.base + "/v1/accounts/acct/drills", key: key,
+            body: #"{"name":"restart_drill","protectionGroupId":"\#(groupId)"}"#
+        )
+        #expect(status == 202)
+        #expect(operation["status"] as? String == "running")
+        let operationId = try #require(operation["id"] as? String)
+        #expect(gateway.terminate() == 0)
+
+        try await gateway.start(client: client)
+        var final: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(30)
+        repeat {
+            try await Task.sleep(for: .milliseconds(200))
+            (_, final) = try await Self.call(client, "GET", gateway.base + "/v1/operations/\(operationId)", key: key)
+        } while (final["status"] as? String) == "running" && ContinuousClock.now < deadline
+        #expect(final["status"] as? String == "succeeded", "operation: \(final)")
+        #expect((final["resource"] as? [String: Any])?["id"] as? String != nil)
+        #expect(gateway.terminate() == 0)
+    }
+}
