@@ -1,0 +1,97 @@
+import DRGWCore
+import DRGWTesting
+import Foundation
+import HuaweiSDRS
+import Testing
+
+@testable import DRGWServer
+
+@Suite("Circuit breaker over real sockets")
+struct CircuitBreakerLiveTests {
+    static let accessKey = "HPUAEXAMPLEAK0000777"
+    static let secretKey = "breakerSecretKey/0123456789abcdefghijklmnopq"
+
+    @Test func openCircuitAnswersFastUntilTheProbeSucceedsAfterTheUpstreamReturns() async throws {
+        let port = try TestServerPorts.closedPort()
+        let options = SimulatorOptions(
+            port: port, accessKey: Self.accessKey, secretKey: Self.secretKey, jobSeconds: 0.05, randomSeed: 11)
+        let accountId = "hw-breaker-" + UUID().uuidString.prefix(8).lowercased()
+        var account = HuaweiSDRSPlugin.demoAccount(id: accountId, endpoint: "http://127.0.0.1:\(port)", options: options)
+        account.limits = UpstreamLimits(connectTimeout: 1, requestTimeout: 5, maxAttempts: 4, retryBudgetSeconds: 5, baseBackoff: 0.01)
+        let threshold = 3
+        let openSeconds = 1.0
+        let groupPath = "/v1/accounts/\(accountId)/protection-groups/\(HuaweiSDRSSimulatorSeed.groupId)"
+
+        try await LiveGateway.with(
+            accounts: [account], plugins: [HuaweiSDRSPlugin.self],
+            breakers: [accountId: BreakerSettings(failureThreshold: threshold, openSeconds: openSeconds)]
+        ) { gateway in
+            // Nothing listens: the adapter's own retries trip the breaker, whose refusal ends them.
+            let first = try await gateway.send("GET", groupPath)
+            #expect(first.status == 503)
+            #expect(first.jsonObject["code"] as? String == "upstream_unavailable")
+
+            var slowest = Duration.zero
+            for _ in 0..<20 {
+                let started = ContinuousClock.now
+                let answer = try await gateway.send("GET", groupPath)
+                let took = started.duration(to: .now)
+                slowest = max(slowest, took)
+                #expect(answer.status == 503)
+                #expect(answer.jsonObject["code"] as? String == "upstream_unavailable")
+                #expect((answer.jsonObject["detail"] as? String)?.contains("circuit") == true)
+                let retryAfter = answer.header("Retry-After").flatMap(Int.init)
+                #expect(retryAfter != nil && retryAfter! >= 1 && retryAfter! <= Int(openSeconds.rounded(.up)))
+                if answer.status != 503 { break }
+            }
+            print("open-circuit answers: slowest of 20 took \(slowest)")
+            #expect(slowest < .milliseconds(50))
+
+            var metrics = String(decoding: try await gateway.get("/metrics").body, as: UTF8.self)
+            #expect(Self.sample(metrics, "drgw_upstream_breaker_state", ["account=\"\(accountId)\""]) == 2)
+            #expect((Self.sample(metrics, "drgw_upstream_requests_total", ["outcome=\"circuit_open\"", "provider=\"huawei-sdrs\""]) ?? 0) >= 20)
+            #expect(Self.sample(metrics, "drgw_upstream_requests_total", ["outcome=\"connect_failed\"", "provider=\"huawei-sdrs\""]) != nil)
+
+            // The upstream comes back on the same port; after the cool-down one probe closes the circuit.
+            let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: options)
+            #expect(simulator.port == port)
+            let deadline = ContinuousClock.now + .seconds(15)
+            var last = 0
+            while ContinuousClock.now < deadline {
+                last = try await gateway.send("GET", groupPath).status
+                if last == 200 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(last == 200)
+            let probes = simulator.simulator.requestLog.all.count
+            #expect(probes >= 1)
+            let after = try await gateway.send("GET", groupPath)
+            #expect(after.status == 200)
+
+            metrics = String(decoding: try await gateway.get("/metrics").body, as: UTF8.self)
+            #expect(Self.sample(metrics, "drgw_upstream_breaker_state", ["account=\"\(accountId)\""]) == 0)
+            #expect(
+                (Self.sample(
+                    metrics, "drgw_upstream_requests_total",
+                    ["provider=\"huawei-sdrs\"", "action=\"GET /v1/{project}/server-groups/{id}\"", "outcome=\"2xx\""]) ?? 0) >= 2)
+            #expect(metrics.contains("drgw_upstream_request_duration_seconds"))
+            await simulator.stop()
+        }
+    }
+
+    /// The summed value of the samples of `name` whose labels contain every fragment.
+    static func sample(_ text: String, _ name: String, _ fragments: [String]) -> Double? {
+        var total: Double?
+        for line in text.split(separator: "\n") where line.hasPrefix(name + "{") {
+            guard fragments.allSatisfy({ line.contains($0) }), let value = line.split(separator: " ").last.flatMap({ Double($0) })
+            else { continue }
+            total = (total ?? 0) + value
+        }
+        return total
+    }
+}
+
+/// The seeded Huawei group id, read from a throwaway simulator so the test follows the seed.
+enum HuaweiSDRSSimulatorSeed {
+    static let groupId: String = HuaweiSDRSSimulator(options: SimulatorOptions(accessKey: "a", secretKey: "b")).seedGroupId
+}

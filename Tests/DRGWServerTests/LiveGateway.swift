@@ -1,0 +1,134 @@
+import DRGWCore
+import DRGWServer
+import DRGWStore
+import DRGWTransport
+import Foundation
+import Hummingbird
+import Logging
+
+/// A gateway on a real 127.0.0.1 socket, driven over HTTP by a `CurlTransport` client, with
+/// real provider plugins in front of simulators (or closed ports).
+struct LiveGateway: Sendable {
+    let port: Int
+    let key: String
+    let client: CurlTransport
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// One call to the gateway with the tenant's key.
+    func send(
+        _ method: String, _ path: String, json: String? = nil, headers extra: [(name: String, value: String)] = []
+    ) async throws -> DRGWCore.HTTPResponse {
+        var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(key)")]
+        if json != nil { headers.append(("Content-Type", "application/json")) }
+        headers += extra
+        return try await client.send(
+            DRGWCore.HTTPRequest(
+                method: method, url: baseURL + path, headers: headers, body: Array((json ?? "").utf8), timeout: 30))
+    }
+
+    /// Unauthenticated GET (e.g. `/metrics`).
+    func get(_ path: String) async throws -> DRGWCore.HTTPResponse {
+        try await client.send(DRGWCore.HTTPRequest(method: "GET", url: baseURL + path))
+    }
+
+    /// Starts a gateway for `accounts` (one tenant may use them all), runs `body`, stops it.
+    static func with<T: Sendable>(
+        accounts: [AccountSettings], plugins: [any ProviderPlugin.Type], breakers: [String: BreakerSettings] = [:],
+        _ body: @Sendable (LiveGateway) async throws -> T
+    ) async throws -> T {
+        let key = "live-key-" + UUID().uuidString
+        var config = GatewayConfig()
+        config.server.host = "127.0.0.1"
+        config.server.port = 0
+        config.store.url = "sqlite::memory:"
+        config.rateLimit.requestsPerSecond = 100_000
+        config.rateLimit.burst = 100_000
+        config.accounts = accounts
+        config.breakers = breakers
+        config.tenants = [GatewayConfig.Tenant(name: "live", apiKeySha256: [Digest.sha256Hex(key)], accounts: accounts.map(\.id))]
+        var logger = Logger(label: "live-gateway")
+        logger.logLevel = .critical
+        let store = try await SQLiteStore.inMemory()
+        let upstream = CurlTransport(userAgent: "drgw-tests/0.1")
+        let client = CurlTransport(userAgent: "drgw-test-client/0.1")
+        defer {
+            client.shutdown()
+            upstream.shutdown()
+        }
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let app = try buildApplication(
+            GatewayDependencies(config: config, plugins: plugins, transport: upstream, store: store, logger: logger),
+            onServerRunning: { port in
+                portSink.yield(port)
+                portSink.finish()
+            })
+        let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { portSink.finish() }
+                try? await app.runService(gracefulShutdownSignals: [])
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else {
+                group.cancelAll()
+                return .failure(LiveGatewayError(message: "the gateway did not start"))
+            }
+            let gateway = LiveGateway(port: port, key: key, client: client)
+            let outcome: Result<T, any Error>
+            do {
+                outcome = .success(try await body(gateway))
+            } catch {
+                outcome = .failure(error)
+            }
+            group.cancelAll()
+            return outcome
+        }
+        await store.close()
+        return try result.get()
+    }
+}
+
+/// A live-gateway test could not run.
+struct LiveGatewayError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// A provider simulator running on a real socket until its task is cancelled.
+struct RunningSimulator: Sendable {
+    let simulator: any ProviderSimulator
+    let port: Int
+    let task: Task<Void, Never>
+
+    var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    static func start(_ plugin: any ProviderPlugin.Type, options: SimulatorOptions) async throws -> RunningSimulator {
+        let simulator = plugin.makeSimulator(options: options)
+        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
+        let task = Task {
+            defer { sink.finish() }
+            try? await simulator.run { port in
+                sink.yield(port)
+                sink.finish()
+            }
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            task.cancel()
+            throw LiveGatewayError(message: "the \(plugin.name) simulator did not start")
+        }
+        return RunningSimulator(simulator: simulator, port: port, task: task)
+    }
+
+    func stop() async {
+        task.cancel()
+        await task.value
+    }
+}
+
+extension DRGWCore.HTTPResponse {
+    /// The body as a JSON object (empty when it is not one).
+    var jsonObject: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
+    }
+}
