@@ -24,9 +24,13 @@ struct ListQuery {
 }
 
 extension Parameters {
-    /// A path id, validated before it can reach an upstream URL.
+    /// A path id, percent-decoded (`%3A` is `:`) and then validated before it can reach an
+    /// upstream URL, so that an encoded `..%2F` or control character is refused like a literal one.
     func id(_ name: String) throws -> String {
-        let value = self.get(name) ?? ""
+        let raw = self.get(name) ?? ""
+        guard let value = raw.removingPercentEncoding else {
+            throw Problem.invalid([FieldError(field: name, message: "is not valid percent-encoding")])
+        }
         let errors = Validation.idErrors(value, field: name)
         if !errors.isEmpty { throw Problem.invalid(errors) }
         return value

@@ -20,7 +20,13 @@ struct EdgeMiddleware: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
-        } catch {
+        } catch let caught {
+            var error = caught
+            if let http = error as? HTTPError, http.status == .notFound,
+                let allow = MethodGuard.allow(forPath: request.uri.path, method: request.method)
+            {
+                error = MethodNotAllowed(allow: allow)
+            }
             let problem = ProblemResponse.problem(for: error)
             if problem.status >= 500, !(error is Problem) {
                 context.logger.error("request failed", metadata: ["error": .string(String(describing: type(of: error)))])

@@ -20,7 +20,21 @@ enum MethodGuard {
         return list
     }()
 
-    static let allMethods: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch, .head, .options]
+    static let allMethods: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch, .head, .options, .trace]
+
+    /// The `Allow` value when `path` is a known route that does not take `method`; this covers
+    /// methods no route registers (e.g. `QUERY`), which the router answers with a bare 404.
+    static func allow(forPath path: String, method: HTTPRequest.Method) -> String? {
+        let segments = path.split(separator: "/")
+        for route in routes {
+            let pattern = route.path.split(separator: "/")
+            guard pattern.count == segments.count,
+                zip(pattern, segments).allSatisfy({ $0.hasPrefix(":") || $0 == $1 })
+            else { continue }
+            return route.methods.contains(method) ? nil : route.methods.map(\.rawValue).joined(separator: ", ")
+        }
+        return nil
+    }
 
     static func addRoutes(to router: Router<GatewayRequestContext>) {
         for route in routes {
