@@ -1,0 +1,101 @@
+import AlibabaEBS
+import DRGWServer
+import Foundation
+import HuaweiSDRS
+import Testing
+
+@Suite("Configuration")
+struct ConfigTests {
+    let loader = ConfigLoader(environment: ["HW_AK": "AKVALUE", "HW_SK": "SECRETVALUE-123"], plugins: [HuaweiSDRSPlugin.self, AlibabaEBSPlugin.self])
+
+    let valid = """
+        server: { host: 127.0.0.1, port: 9090 }
+        store: { url: "sqlite:///tmp/x.sqlite" }
+        tenants:
+          - name: platform
+            apiKeySha256: ["\(String(repeating: "ab", count: 32))"]
+            accounts: [hw]
+        accounts:
+          - id: hw
+            provider: huawei-sdrs
+            projectId: p1
+            credentials: { accessKeyEnv: HW_AK, secretKeyEnv: HW_SK }
+        """
+
+    func errorKey(_ yaml: String, environment: [String: String]? = nil) -> String? {
+        let loader = environment.map { ConfigLoader(environment: $0, plugins: [HuaweiSDRSPlugin.self, AlibabaEBSPlugin.self]) } ?? self.loader
+        do {
+            _ = try loader.load(yaml: yaml)
+            return nil
+        } catch let error as ConfigError {
+            return error.key
+        } catch {
+            return "unexpected \(error)"
+        }
+    }
+
+    @Test func aValidFileLoadsWithSecretsFromTheEnvironment() throws {
+        let config = try loader.load(yaml: valid)
+        #expect(config.server.port == 9090)
+        #expect(config.accounts.first?.credentials.secretKey == "SECRETVALUE-123")
+        #expect(config.accounts.first?.region == "ap-southeast-3")
+        #expect(!String(describing: config.accounts.first!.credentials).contains("SECRETVALUE"))
+    }
+
+    @Test func environmentOverridesTheFile() throws {
+        let loader = ConfigLoader(environment: ["HW_AK": "a", "HW_SK": "b", "DRGW_PORT": "7070", "DRGW_HOST": "0.0.0.0"], plugins: [HuaweiSDRSPlugin.self])
+        let config = try loader.load(yaml: valid)
+        #expect(config.server.port == 7070)
+        #expect(config.server.host == "0.0.0.0")
+    }
+
+    @Test func everyErrorNamesItsKey() {
+        #expect(errorKey(valid.replacingOccurrences(of: "port: 9090", with: "port: abc")) == "server.port")
+        #expect(errorKey(valid.replacingOccurrences(of: "provider: huawei-sdrs", with: "provider: gcp")) == "accounts[0].provider")
+        #expect(errorKey(valid.replacingOccurrences(of: "accounts: [hw]", with: "accounts: [nope]")) == "tenants[0].accounts[0]")
+        #expect(errorKey(valid.replacingOccurrences(of: "sqlite:///tmp/x.sqlite", with: "mysql://x")) == "store.url")
+        #expect(errorKey(valid.replacingOccurrences(of: String(repeating: "ab", count: 32), with: "xyz")) == "tenants[0].apiKeySha256[0]")
+        #expect(errorKey(valid, environment: ["HW_AK": "a"]) == "accounts[0].credentials.secretKeyEnv")
+        #expect(errorKey("server: [1, 2]") == "server")
+        #expect(errorKey("server: {port: 1") == "config")
+    }
+
+    @Test func aMissingVariableIsNamedButNoValueIsPrinted() {
+        do {
+            _ = try ConfigLoader(environment: ["HW_AK": "AKVALUE"], plugins: [HuaweiSDRSPlugin.self]).load(yaml: valid)
+            Issue.record("expected a configuration error")
+        } catch {
+            let text = String(describing: error)
+            #expect(text.contains("HW_SK"))
+            #expect(!text.contains("AKVALUE"))
+        }
+    }
+
+    @Test("drgw serve exits 78 and names the key", .enabled(if: FileManager.default.isExecutableFile(atPath: GatewayProcess.binary)))
+    func serveExits78() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-bad-\(UUID().uuidString).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try valid.replacingOccurrences(of: "port: 9090", with: "port: -5").write(toFile: path, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: GatewayProcess.binary)
+        process.arguments = ["serve", "--config", path]
+        process.environment = ["HW_AK": "a", "HW_SK": "b", "PATH": "/usr/bin:/bin"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 78)
+        #expect(message.contains("server.port"), "stderr: \(message)")
+
+        let usage = Process()
+        usage.executableURL = URL(fileURLWithPath: GatewayProcess.binary)
+        usage.arguments = ["serve", "--port", "nope"]
+        usage.standardError = FileHandle.nullDevice
+        usage.standardOutput = FileHandle.nullDevice
+        try usage.run()
+        usage.waitUntilExit()
+        #expect(usage.terminationStatus == 64)
+    }
+}
