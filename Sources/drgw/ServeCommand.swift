@@ -12,7 +12,7 @@ import UnixSignals
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the gateway.")
 
-    @Option(name: .long, help: "Configuration file (YAML). Environment: DRGW_CONFIG.")
+    @Option(name: .long, help: "Configuration file (YAML). Environment: DRGW_CONFIG, or the YAML itself in DRGW_CONFIG_YAML.")
     var config: String?
 
     @Option(name: .long, help: "Listen address (overrides DRGW_HOST and the file).")
@@ -23,12 +23,19 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        guard let path = config ?? environment["DRGW_CONFIG"], !path.isEmpty else {
-            throw ValidationError("--config FILE (or DRGW_CONFIG) is required")
-        }
+        let loader = ConfigLoader(environment: environment, plugins: ProviderCatalog.plugins)
         var gateway: GatewayConfig
         do {
-            gateway = try ConfigLoader(environment: environment, plugins: ProviderCatalog.plugins).load(path: path)
+            if let path = config, !path.isEmpty {
+                gateway = try loader.load(path: path)
+            } else if let yaml = environment["DRGW_CONFIG_YAML"], !yaml.isEmpty {
+                // For containers: the whole file in one environment variable.
+                gateway = try loader.load(yaml: yaml)
+            } else if let path = environment["DRGW_CONFIG"], !path.isEmpty {
+                gateway = try loader.load(path: path)
+            } else {
+                throw ValidationError("--config FILE (or DRGW_CONFIG, or DRGW_CONFIG_YAML) is required")
+            }
         } catch let error as ConfigError {
             throw failConfiguration(error)
         }
@@ -69,7 +76,7 @@ struct GatewayRunner {
         }
         let group = ServiceGroup(
             configuration: .init(
-                services: extraServices + [app, transport],
+                services: extraServices + [app, transport, TransportStatsExporter(transport: transport)],
                 gracefulShutdownSignals: signals,
                 logger: logger
             )
