@@ -1,0 +1,81 @@
+import DRGWCore
+import DRGWServer
+import DRGWStore
+import DRGWTransport
+import Foundation
+import Hummingbird
+import Logging
+
+/// A gateway built from a whole `GatewayConfig` and a chosen logger, on a real 127.0.0.1
+/// socket, driven by a `CurlTransport` client that sees every byte a caller sees.
+struct SecurityGateway: Sendable {
+    let port: Int
+    let client: CurlTransport
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// One call; `key` becomes `Authorization: Bearer <key>`.
+    func send(
+        _ method: String, _ path: String, key: String?, json: String? = nil, headers extra: [(name: String, value: String)] = []
+    ) async throws -> DRGWCore.HTTPResponse {
+        var headers: [(name: String, value: String)] = []
+        if let key { headers.append(("Authorization", "Bearer \(key)")) }
+        if json != nil { headers.append(("Content-Type", "application/json")) }
+        headers += extra
+        return try await client.send(
+            DRGWCore.HTTPRequest(method: method, url: baseURL + path, headers: headers, body: Array((json ?? "").utf8), timeout: 30))
+    }
+
+    /// Runs a gateway for `config` (port and store are forced to 0 and memory), runs `body`, stops it.
+    static func with<T: Sendable>(
+        config: GatewayConfig, plugins: [any ProviderPlugin.Type], logger: Logger,
+        _ body: @Sendable (SecurityGateway) async throws -> T
+    ) async throws -> T {
+        var config = config
+        config.server.host = "127.0.0.1"
+        config.server.port = 0
+        config.store.url = "sqlite::memory:"
+        let store = try await SQLiteStore.inMemory()
+        let upstream = CurlTransport(userAgent: "drgw-tests/0.1")
+        let client = CurlTransport(userAgent: "drgw-security-client/0.1")
+        defer {
+            client.shutdown()
+            upstream.shutdown()
+        }
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let app = try buildApplication(
+            GatewayDependencies(config: config, plugins: plugins, transport: upstream, store: store, logger: logger),
+            onServerRunning: { port in
+                portSink.yield(port)
+                portSink.finish()
+            })
+        let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { portSink.finish() }
+                try? await app.runService(gracefulShutdownSignals: [])
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else {
+                group.cancelAll()
+                return .failure(LiveGatewayError(message: "the gateway did not start"))
+            }
+            let outcome: Result<T, any Error>
+            do {
+                outcome = .success(try await body(SecurityGateway(port: port, client: client)))
+            } catch {
+                outcome = .failure(error)
+            }
+            group.cancelAll()
+            return outcome
+        }
+        await store.close()
+        return try result.get()
+    }
+}
+
+extension DRGWCore.HTTPResponse {
+    /// Status line, every header and the body as one text, to search for leaks.
+    var wireText: String {
+        "\(status)\n" + headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n") + "\n\n" + String(decoding: body, as: UTF8.self)
+    }
+}
