@@ -143,4 +143,120 @@ struct SecuritySecretHygieneTests {
             for line in logged.prefix(5) { print("LOG:", line.prefix(600)) }
         }
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aServeProcessLogsJSONWithoutAnySecret() async throws {
+        guard FileManager.default.isExecutableFile(atPath: GatewayProcess.binary) else {
+            Issue.record("drgw is not built at \(GatewayProcess.binary)")
+            return
+        }
+        let upstreams = try await Self.startUpstreams()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-sec-\(Self.tag)-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try TestServerPorts.closedPort()
+        let yaml = """
+            server:
+              host: 127.0.0.1
+            store:
+              url: sqlite://\(directory.appendingPathComponent("drgw.sqlite").path)
+            tenants:
+              - name: sec
+                apiKeySha256: ["\(Digest.sha256Hex(Self.bearer))"]
+                accounts: [sec-hw, sec-ali, sec-ali-bad]
+            accounts:
+              - id: sec-hw
+                provider: huawei-sdrs
+                region: ap-southeast-3
+                projectId: \(HuaweiSDRSSimulator.defaultProjectId)
+                endpoint: \(upstreams.huawei.endpoint)
+                credentials: {accessKeyEnv: SEC_HW_AK, secretKeyEnv: SEC_HW_SK, securityTokenEnv: SEC_HW_STS}
+              - id: sec-ali
+                provider: alibaba-ebs
+                region: cn-shanghai
+                endpoint: \(upstreams.alibaba.endpoint)
+                credentials: {accessKeyEnv: SEC_ALI_AK, secretKeyFile: \(directory.appendingPathComponent("ali.sk").path), securityTokenEnv: SEC_ALI_STS}
+              - id: sec-ali-bad
+                provider: alibaba-ebs
+                region: cn-shanghai
+                endpoint: \(upstreams.alibaba.endpoint)
+                retry: {maxAttempts: 1}
+                credentials: {accessKeyEnv: SEC_ALI_AK, secretKeyEnv: SEC_ALI_WRONG}
+            """
+        let configPath = directory.appendingPathComponent("drgw.yaml").path
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: configPath))
+        let secretPath = directory.appendingPathComponent("ali.sk").path
+        try Data(Self.alibabaSK.utf8).write(to: URL(fileURLWithPath: secretPath))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretPath)
+        let outputPath = directory.appendingPathComponent("stdout.log").path
+        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: GatewayProcess.binary)
+        process.arguments = ["serve", "--config", configPath, "--port", String(port)]
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge([
+            "SEC_HW_AK": Self.huaweiAK, "SEC_HW_SK": Self.huaweiSK, "SEC_HW_STS": Self.huaweiToken,
+            "SEC_ALI_AK": Self.alibabaAK, "SEC_ALI_STS": Self.alibabaToken, "SEC_ALI_WRONG": Self.wrongSK,
+            "DRGW_LOG_LEVEL": "trace",
+        ]) { _, new in new }
+        process.environment = environment
+        process.standardOutput = output
+        process.standardError = output
+        let client = CurlTransport(userAgent: "drgw-security-client/0.1")
+        defer { client.shutdown() }
+        try process.run()
+        let base = "http://127.0.0.1:\(port)"
+        var texts: [(String, String)] = []
+        do {
+            let deadline = ContinuousClock.now + .seconds(30)
+            var healthy = false
+            while ContinuousClock.now < deadline, process.isRunning {
+                if let r = try? await client.send(DRGWCore.HTTPRequest(method: "GET", url: base + "/healthz", timeout: 1)), r.status == 200 {
+                    healthy = true
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try #require(healthy, "drgw serve did not become healthy")
+            var flow = SecurityDrillFlow { method, path, json, headers in
+                var all: [(name: String, value: String)] = [("Authorization", "Bearer \(Self.bearer)")]
+                if json != nil { all.append(("Content-Type", "application/json")) }
+                return try await client.send(
+                    DRGWCore.HTTPRequest(method: method, url: base + path, headers: all + headers, body: Array((json ?? "").utf8), timeout: 40))
+            }
+            try await flow.run(account: "sec-hw", group: upstreams.huaweiGroup, tag: "phw\(Self.tag)")
+            try await flow.run(account: "sec-ali", group: AlibabaEBSSimulator.seedPairId, tag: "pali\(Self.tag)")
+            let refused = try await client.send(
+                DRGWCore.HTTPRequest(
+                    method: "GET", url: base + "/v1/accounts/sec-ali-bad/drills", headers: [("Authorization", "Bearer \(Self.bearer)")]))
+            #expect(refused.jsonObject["code"] as? String == "upstream_auth_failed", "\(refused.wireText)")
+            let metrics = try await client.send(DRGWCore.HTTPRequest(method: "GET", url: base + "/metrics"))
+            let openAPI = try await client.send(DRGWCore.HTTPRequest(method: "GET", url: base + "/openapi.json"))
+            texts = (flow.answers + [refused]).enumerated().map { ("answer \($0.offset)", $0.element.wireText) }
+                + [("/metrics", metrics.wireText), ("/openapi.json", openAPI.wireText)]
+        } catch {
+            process.terminate()
+            process.waitUntilExit()
+            await upstreams.stop()
+            throw error
+        }
+        process.terminate()
+        process.waitUntilExit()
+        try? output.close()
+        let sent = upstreams.sentSecrets
+        await upstreams.stop()
+        let logText = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let logLines = logText.split(separator: "\n").map(String.init)
+        // Real JSON lines, at trace level, with request lines for the flow.
+        #expect(logLines.count >= 20)
+        #expect(logLines.filter { $0.hasPrefix("{") && $0.contains("\"msg\":\"request\"") }.count >= 15)
+        #expect(sent.contains { $0.hasPrefix("SDK-HMAC-SHA256 ") } && sent.contains { $0.hasPrefix("ACS3-HMAC-SHA256 ") })
+        #expect(sent.contains(Self.huaweiToken) && sent.contains(Self.alibabaToken))
+        let leaks = Self.leaks(Self.fixedSecrets + sent, in: texts + logLines.enumerated().map { ("stdout line \($0.offset)", $0.element) })
+        #expect(leaks.isEmpty, "\(Set(leaks).sorted().prefix(10))")
+        // Not even the safety net had to act: a redacted marker means something tried to log a secret.
+        #expect(!logText.contains("[redacted]"), "\(logLines.filter { $0.contains("[redacted]") }.prefix(3))")
+    }
 }
