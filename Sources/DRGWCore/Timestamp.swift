@@ -28,30 +28,28 @@ public enum Timestamp {
 
     /// Parses `yyyyMMdd'T'HHmmss'Z'`.
     public static func parseBasicISO8601(_ string: String) -> Date? {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return f.date(from: string)
+        parse(string, formats: ["yyyyMMdd'T'HHmmss'Z'"])
     }
 
     /// Parses `yyyy-MM-dd'T'HH:mm:ss'Z'`.
     public static func parseISO8601Seconds(_ string: String) -> Date? {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
-        return f.date(from: string)
+        parse(string, formats: ["yyyy-MM-dd'T'HH:mm:ss'Z'"])
     }
 
     /// Parses RFC 3339 with or without fractional seconds.
     public static func parseRFC3339(_ string: String) -> Date? {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
-        if let date = f.date(from: string) { return date }
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
-        return f.date(from: string)
+        parse(string, formats: ["yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", "yyyy-MM-dd'T'HH:mm:ss'Z'"])
+    }
+
+    /// The first format that parses, in UTC with the POSIX locale.
+    private static func parse(_ string: String, formats: [String]) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        for format in formats {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: string) { return date }
+        }
+        return nil
     }
 }

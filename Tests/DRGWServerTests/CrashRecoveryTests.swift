@@ -21,6 +21,44 @@ struct CrashRecoveryTests {
         Setup(plugin: AlibabaEBSPlugin.self, holdAction: "StartReplicaGroupDrill", upstreamWrites: ["StartReplicaGroupDrill", "StartPairDrill"]),
     ]
 
+    /// A simulator in this process and a `drgw serve` process in front of it, on a temp SQLite file.
+    struct Rig {
+        let simulator: any ProviderSimulator
+        let simulatorTask: Task<Void, any Error>
+        let gateway: GatewayProcess
+        let client: CurlTransport
+        let key: String
+        let directory: URL
+
+        static func start(_ plugin: any ProviderPlugin.Type, options: SimulatorOptions) async throws -> Rig {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-crash-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let simulator = plugin.makeSimulator(options: options)
+            let ports = AsyncStream<Int>.makeStream()
+            let simulatorTask = Task { try await simulator.run { ports.continuation.yield($0) } }
+            var iterator = ports.stream.makeAsyncIterator()
+            guard let simulatorPort = await iterator.next() else { throw GatewayProcessError(message: "simulator did not start") }
+            let key = "crash-key-\(UUID().uuidString)"
+            let (configPath, env) = try writeConfig(
+                directory: directory, plugin: plugin, endpoint: "http://127.0.0.1:\(simulatorPort)", options: options, key: key)
+            let client = CurlTransport()
+            let gateway = GatewayProcess(port: try TestServerPorts.closedPort(), configPath: configPath, environment: env)
+            try await gateway.start(client: client)
+            return Rig(simulator: simulator, simulatorTask: simulatorTask, gateway: gateway, client: client, key: key, directory: directory)
+        }
+
+        func call(_ method: String, _ path: String, body: String? = nil, headers: [(name: String, value: String)] = []) async throws -> (Int, [String: Any]) {
+            try await CrashRecoveryTests.call(client, method, gateway.base + path, key: key, body: body, headers: headers)
+        }
+
+        func stop() {
+            _ = gateway.terminate()
+            simulatorTask.cancel()
+            client.shutdown()
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
     /// Writes a config for one account on `endpoint`; returns its path and the env with secrets.
     static func writeConfig(directory: URL, plugin: any ProviderPlugin.Type, endpoint: String, options: SimulatorOptions, key: String) throws -> (String, [String: String]) {
         let account = plugin.demoAccount(id: "acct", endpoint: endpoint, options: options)
@@ -62,29 +100,13 @@ struct CrashRecoveryTests {
     @Test("kill -9 during an upstream create, restart, replay: one drill, same operation, succeeded", arguments: [0, 1])
     func killDuringCreate(index: Int) async throws {
         let setup = Self.setups[index]
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-crash-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         var options = SimulatorOptions(accessKey: "CRASHTESTAK0000001", secretKey: "crash-test-secret-\(UUID().uuidString)", jobSeconds: 0.3)
         options.holdAction = setup.holdAction
         options.holdSeconds = 4
-        let simulator = setup.plugin.makeSimulator(options: options)
-        let ports = AsyncStream<Int>.makeStream()
-        let simulatorTask = Task { try await simulator.run { ports.continuation.yield($0) } }
-        defer { simulatorTask.cancel() }
-        var iterator = ports.stream.makeAsyncIterator()
-        let simulatorPort = try #require(await iterator.next())
+        let rig = try await Rig.start(setup.plugin, options: options)
+        defer { rig.stop() }
 
-        let key = "crash-key-\(UUID().uuidString)"
-        let (configPath, env) = try Self.writeConfig(
-            directory: directory, plugin: setup.plugin, endpoint: "http://127.0.0.1:\(simulatorPort)", options: options, key: key
-        )
-        let client = CurlTransport()
-        defer { client.shutdown() }
-        let gateway = GatewayProcess(port: try TestServerPorts.closedPort(), configPath: configPath, environment: env)
-        try await gateway.start(client: client)
-
-        let (listStatus, groups) = try await Self.call(client, "GET", gateway.base + "/v1/accounts/acct/protection-groups", key: key)
+        let (listStatus, groups) = try await rig.call("GET", "/v1/accounts/acct/protection-groups")
         #expect(listStatus == 200)
         let items = groups["items"] as? [[String: Any]] ?? []
         let group = try #require(items.first { ($0["kind"] as? String ?? "group") == "group" && ($0["status"] as? String) == "protected" })
@@ -93,92 +115,74 @@ struct CrashRecoveryTests {
         let idempotency: [(name: String, value: String)] = [("Idempotency-Key", "create-1")]
 
         // The create reaches upstream and acts, but its answer is held; the gateway dies meanwhile.
-        let pending = Task { _ = try? await Self.call(client, "POST", gateway.base + "/v1/accounts/acct/drills", key: key, body: body, headers: idempotency) }
+        let pending = Task { _ = try? await rig.call("POST", "/v1/accounts/acct/drills", body: body, headers: idempotency) }
         let deadline = ContinuousClock.now + .seconds(20)
-        while simulator.requestLog.filter({ setup.upstreamWrites.contains($0.action ?? "") }).isEmpty {
-            #expect(ContinuousClock.now < deadline)
-            if ContinuousClock.now >= deadline { return }
+        while rig.simulator.requestLog.filter({ setup.upstreamWrites.contains($0.action ?? "") }).isEmpty {
+            try #require(ContinuousClock.now < deadline, "the create never reached the simulator")
             try await Task.sleep(for: .milliseconds(20))
         }
-        gateway.kill9()
+        rig.gateway.kill9()
         _ = await pending.value
 
         // Restart on the same SQLite file and replay the key until the lease has expired.
-        try await gateway.start(client: client)
+        try await rig.gateway.start(client: rig.client)
         var status = 0
         var operation: [String: Any] = [:]
         let replayDeadline = ContinuousClock.now + .seconds(30)
         repeat {
-            (status, operation) = try await Self.call(
-                client, "POST", gateway.base + "/v1/accounts/acct/drills", key: key, body: body,
-                headers: idempotency + [("Prefer", "wait=20")]
-            )
+            (status, operation) = try await rig.call(
+                "POST", "/v1/accounts/acct/drills", body: body, headers: idempotency + [("Prefer", "wait=20")])
             if status == 409 { try await Task.sleep(for: .milliseconds(200)) }
         } while status == 409 && ContinuousClock.now < replayDeadline
         #expect(status == 200 || status == 202, "replay answered \(status): \(operation)")
         let operationId = try #require(operation["id"] as? String)
 
         // A second replay names the same operation, from the store.
-        let (againStatus, again) = try await Self.call(client, "POST", gateway.base + "/v1/accounts/acct/drills", key: key, body: body, headers: idempotency)
+        let (againStatus, again) = try await rig.call("POST", "/v1/accounts/acct/drills", body: body, headers: idempotency)
         #expect(againStatus == 202)
         #expect(again["id"] as? String == operationId)
 
-        // The operation ends succeeded.
-        var final = operation
-        let opDeadline = ContinuousClock.now + .seconds(30)
-        while (final["status"] as? String) == "running" && ContinuousClock.now < opDeadline {
-            try await Task.sleep(for: .milliseconds(200))
-            (_, final) = try await Self.call(client, "GET", gateway.base + "/v1/operations/\(operationId)", key: key)
-        }
+        let final = try await rig.finish(operation)
         #expect(final["status"] as? String == "succeeded", "operation: \(final)")
 
         // Exactly one drill upstream.
-        let (_, drills) = try await Self.call(client, "GET", gateway.base + "/v1/accounts/acct/drills?protectionGroupId=\(groupId)", key: key)
+        let (_, drills) = try await rig.call("GET", "/v1/accounts/acct/drills?protectionGroupId=\(groupId)")
         let live = (drills["items"] as? [[String: Any]] ?? []).filter { ($0["status"] as? String) != "deleted" }
         #expect(live.count == 1, "drills upstream: \(live)")
-        #expect(gateway.terminate() == 0)
+        #expect(rig.gateway.terminate() == 0)
     }
 
     @Test("an operation running when the gateway stops is finished by the next process")
     func operationSurvivesRestart() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-restart-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         let options = SimulatorOptions(accessKey: "RESTARTTESTAK00001", secretKey: "restart-secret-\(UUID().uuidString)", jobSeconds: 3)
-        let simulator = HuaweiSDRSPlugin.makeSimulator(options: options)
-        let ports = AsyncStream<Int>.makeStream()
-        let simulatorTask = Task { try await simulator.run { ports.continuation.yield($0) } }
-        defer { simulatorTask.cancel() }
-        var iterator = ports.stream.makeAsyncIterator()
-        let simulatorPort = try #require(await iterator.next())
-        let key = "restart-key-\(UUID().uuidString)"
-        let (configPath, env) = try Self.writeConfig(
-            directory: directory, plugin: HuaweiSDRSPlugin.self, endpoint: "http://127.0.0.1:\(simulatorPort)", options: options, key: key
-        )
-        let client = CurlTransport()
-        defer { client.shutdown() }
-        let gateway = GatewayProcess(port: try TestServerPorts.closedPort(), configPath: configPath, environment: env)
-        try await gateway.start(client: client)
-        let (_, groups) = try await Self.call(client, "GET", gateway.base + "/v1/accounts/acct/protection-groups", key: key)
+        let rig = try await Rig.start(HuaweiSDRSPlugin.self, options: options)
+        defer { rig.stop() }
+        let (_, groups) = try await rig.call("GET", "/v1/accounts/acct/protection-groups")
         let groupId = try #require((groups["items"] as? [[String: Any]])?.first?["id"] as? String)
-        let (status, operation) = try await Self.call(
-            client, "POST", gateway.base + "/v1/accounts/acct/drills", key: key,
-            body: #"{"name":"restart_drill","protectionGroupId":"\#(groupId)"}"#
-        )
+        let (status, operation) = try await rig.call(
+            "POST", "/v1/accounts/acct/drills", body: #"{"name":"restart_drill","protectionGroupId":"\#(groupId)"}"#)
         #expect(status == 202)
         #expect(operation["status"] as? String == "running")
-        let operationId = try #require(operation["id"] as? String)
-        #expect(gateway.terminate() == 0)
+        #expect(rig.gateway.terminate() == 0)
 
-        try await gateway.start(client: client)
-        var final: [String: Any] = [:]
-        let deadline = ContinuousClock.now + .seconds(30)
-        repeat {
-            try await Task.sleep(for: .milliseconds(200))
-            (_, final) = try await Self.call(client, "GET", gateway.base + "/v1/operations/\(operationId)", key: key)
-        } while (final["status"] as? String) == "running" && ContinuousClock.now < deadline
+        try await rig.gateway.start(client: rig.client)
+        let final = try await rig.finish(operation)
         #expect(final["status"] as? String == "succeeded", "operation: \(final)")
         #expect((final["resource"] as? [String: Any])?["id"] as? String != nil)
-        #expect(gateway.terminate() == 0)
+        #expect(rig.gateway.terminate() == 0)
+    }
+}
+
+extension CrashRecoveryTests.Rig {
+    /// Polls an operation until it is no longer running (30 s at most).
+    func finish(_ operation: [String: Any]) async throws -> [String: Any] {
+        var current = operation
+        let id = operation["id"] as? String ?? ""
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (current["status"] as? String) == "running" && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            (_, current) = try await call("GET", "/v1/operations/\(id)")
+        }
+        return current
     }
 }
