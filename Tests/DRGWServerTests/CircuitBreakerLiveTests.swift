@@ -1,5 +1,4 @@
 import DRGWCore
-import DRGWTesting
 import Foundation
 import HuaweiSDRS
 import Testing
@@ -12,9 +11,12 @@ struct CircuitBreakerLiveTests {
     static let secretKey = "breakerSecretKey/0123456789abcdefghijklmnopq"
 
     @Test func openCircuitAnswersFastUntilTheProbeSucceedsAfterTheUpstreamReturns() async throws {
-        let port = try TestServerPorts.closedPort()
-        let options = SimulatorOptions(
-            port: port, accessKey: Self.accessKey, secretKey: Self.secretKey, jobSeconds: 0.05, randomSeed: 11)
+        var options = SimulatorOptions(
+            port: 0, accessKey: Self.accessKey, secretKey: Self.secretKey, jobSeconds: 0.05, randomSeed: 11)
+        let first = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: options)
+        let port = first.port
+        options.port = port
+        let restart = options
         let accountId = "hw-breaker-" + UUID().uuidString.prefix(8).lowercased()
         var account = HuaweiSDRSPlugin.demoAccount(id: accountId, endpoint: "http://127.0.0.1:\(port)", options: options)
         account.limits = UpstreamLimits(connectTimeout: 1, requestTimeout: 5, maxAttempts: 4, retryBudgetSeconds: 5, baseBackoff: 0.01)
@@ -26,10 +28,14 @@ struct CircuitBreakerLiveTests {
             accounts: [account], plugins: [HuaweiSDRSPlugin.self],
             breakers: [accountId: BreakerSettings(failureThreshold: threshold, openSeconds: openSeconds)]
         ) { gateway in
-            // Nothing listens: the adapter's own retries trip the breaker, whose refusal ends them.
-            let first = try await gateway.send("GET", groupPath)
-            #expect(first.status == 503)
-            #expect(first.jsonObject["code"] as? String == "upstream_unavailable")
+            let healthy = try await gateway.send("GET", groupPath)
+            #expect(healthy.status == 200)
+            await first.stop()
+
+            // The simulator is gone: the adapter's own retries trip the breaker, whose refusal ends them.
+            let down = try await gateway.send("GET", groupPath)
+            #expect(down.status == 503)
+            #expect(down.jsonObject["code"] as? String == "upstream_unavailable")
 
             var slowest = Duration.zero
             for _ in 0..<20 {
@@ -53,7 +59,8 @@ struct CircuitBreakerLiveTests {
             #expect(Self.sample(metrics, "drgw_upstream_requests_total", ["outcome=\"connect_failed\"", "provider=\"huawei-sdrs\""]) != nil)
 
             // The upstream comes back on the same port; after the cool-down one probe closes the circuit.
-            let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: options)
+            let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: restart)
+            #expect(simulator.simulator.requestLog.all.isEmpty)
             #expect(simulator.port == port)
             let deadline = ContinuousClock.now + .seconds(15)
             var last = 0
@@ -63,8 +70,9 @@ struct CircuitBreakerLiveTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(last == 200)
+            // Only the probe reached the simulator: everything before it was answered by the open circuit.
             let probes = simulator.simulator.requestLog.all.count
-            #expect(probes >= 1)
+            #expect(probes == 1)
             let after = try await gateway.send("GET", groupPath)
             #expect(after.status == 200)
 

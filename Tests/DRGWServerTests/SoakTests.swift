@@ -17,7 +17,7 @@ struct SoakTests {
     /// Cycles per provider (the issue asks 200; the time budget below may end a provider earlier).
     static let cyclesPerProvider = Int(environment["DRGW_SOAK_CYCLES"] ?? "") ?? 200
     /// No new cycle starts after this many seconds.
-    static let startBudget = Double(environment["DRGW_SOAK_SECONDS"] ?? "") ?? 60
+    static let startBudget = Double(environment["DRGW_SOAK_SECONDS"] ?? "") ?? 55
     /// Share of upstream requests answered with an injected fault.
     static let faultRate = Double(environment["DRGW_SOAK_FAULT_RATE"] ?? "") ?? 0.3
     /// Alibaba allows one unfinished drill per replica group or pair and seeds two owners per
@@ -144,6 +144,16 @@ struct SoakTests {
             #expect(aliLeft <= report.failedCycles["alibaba-ebs", default: 0])
 
             let metrics = String(decoding: try await gateway.get("/metrics").body, as: UTF8.self)
+            for provider in ["huawei-sdrs", "alibaba-ebs"] {
+                var outcomes: [String: Int] = [:]
+                for outcome in ["2xx", "4xx", "5xx", "connect_failed", "reset", "timed_out", "circuit_open", "other"] {
+                    let value = CircuitBreakerLiveTests.sample(
+                        metrics, "drgw_upstream_requests_total", ["provider=\"\(provider)\"", "outcome=\"\(outcome)\""])
+                    if let value { outcomes[outcome] = Int(value) }
+                }
+                let retries = CircuitBreakerLiveTests.sample(metrics, "drgw_upstream_retries_total", ["provider=\"\(provider)\""]) ?? 0
+                print("\(provider) upstream requests by outcome: \(outcomes.sorted { $0.key < $1.key }), adapter retries: \(Int(retries))")
+            }
             if Self.faultRate > 0 {
                 for provider in ["huawei-sdrs", "alibaba-ebs"] {
                     #expect(metrics.contains("drgw_upstream_retries_total{provider=\"\(provider)\"}"))
