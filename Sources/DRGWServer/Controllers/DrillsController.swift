@@ -34,14 +34,10 @@ struct DrillsController {
             body.rejectUnknownFields()
             try body.check()
             let input = CreateDrillInput(name: name ?? "", protectionGroupId: groupId ?? "", drillNetworkId: networkId)
-            let provider = entry.provider
             return try await writes.execute(
-                .init(
-                    account: entry, kind: "drill.create", resource: ResourceReference(type: "drill", id: nil),
-                    canonicalBody: body.canonical(), perform: { try await provider.createDrill(input, context: $0) }
-                ),
-                request: request, context: context
-            )
+                on: entry, kind: "drill.create", resource: ResourceReference(type: "drill", id: nil),
+                canonicalBody: body.canonical(), request: request, context: context
+            ) { try await $0.createDrill(input, context: $1) }
         }
         group.get(RouterPath(base + "/:drillId")) { request, context in
             let (entry, call) = try registry.resolve(request, context)
@@ -51,14 +47,9 @@ struct DrillsController {
         group.delete(RouterPath(base + "/:drillId")) { request, context in
             let (entry, _) = try registry.resolve(request, context)
             let id = try context.parameters.id("drillId")
-            let provider = entry.provider
             return try await writes.execute(
-                .init(
-                    account: entry, kind: "drill.delete", resource: ResourceReference(type: "drill", id: id),
-                    canonicalBody: [], perform: { try await provider.deleteDrill(id: id, context: $0) }
-                ),
-                request: request, context: context
-            )
+                on: entry, kind: "drill.delete", resource: ResourceReference(type: "drill", id: id), request: request, context: context
+            ) { try await $0.deleteDrill(id: id, context: $1) }
         }
     }
 }

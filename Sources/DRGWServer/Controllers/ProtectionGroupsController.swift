@@ -19,15 +19,10 @@ struct ProtectionGroupsController {
             var (body, _) = try await JSONBody.read(request, context: context, allowEmpty: false)
             let input = Self.createInput(&body)
             try body.check()
-            let provider = entry.provider
             return try await writes.execute(
-                .init(
-                    account: entry, kind: "protectionGroup.create", resource: ResourceReference(type: "protectionGroup", id: nil),
-                    canonicalBody: body.canonical(),
-                    perform: { try await provider.createProtectionGroup(input, context: $0) }
-                ),
-                request: request, context: context
-            )
+                on: entry, kind: "protectionGroup.create", resource: ResourceReference(type: "protectionGroup", id: nil),
+                canonicalBody: body.canonical(), request: request, context: context
+            ) { try await $0.createProtectionGroup(input, context: $1) }
         }
         group.get(RouterPath(base + "/:groupId")) { request, context in
             let (entry, call) = try registry.resolve(request, context)
@@ -37,14 +32,10 @@ struct ProtectionGroupsController {
         group.delete(RouterPath(base + "/:groupId")) { request, context in
             let (entry, _) = try registry.resolve(request, context)
             let id = try context.parameters.id("groupId")
-            let provider = entry.provider
             return try await writes.execute(
-                .init(
-                    account: entry, kind: "protectionGroup.delete", resource: ResourceReference(type: "protectionGroup", id: id),
-                    canonicalBody: [], perform: { try await provider.deleteProtectionGroup(id: id, context: $0) }
-                ),
+                on: entry, kind: "protectionGroup.delete", resource: ResourceReference(type: "protectionGroup", id: id),
                 request: request, context: context
-            )
+            ) { try await $0.deleteProtectionGroup(id: id, context: $1) }
         }
         for action in ProtectionGroupAction.allCases {
             group.post(RouterPath(base + "/:groupId/" + action.rawValue)) { request, context in
@@ -60,16 +51,11 @@ struct ProtectionGroupsController {
                 }
                 body.rejectUnknownFields()
                 try body.check()
-                let provider = entry.provider
                 let chosen = input
                 return try await writes.execute(
-                    .init(
-                        account: entry, kind: action.operationKind, resource: ResourceReference(type: "protectionGroup", id: id),
-                        canonicalBody: body.canonical(),
-                        perform: { try await provider.perform(action, onProtectionGroup: id, input: chosen, context: $0) }
-                    ),
-                    request: request, context: context
-                )
+                    on: entry, kind: action.operationKind, resource: ResourceReference(type: "protectionGroup", id: id),
+                    canonicalBody: body.canonical(), request: request, context: context
+                ) { try await $0.perform(action, onProtectionGroup: id, input: chosen, context: $1) }
             }
         }
     }

@@ -26,6 +26,17 @@ struct WriteCoordinator: Sendable {
         var perform: @Sendable (CallContext) async throws -> UpstreamJob
     }
 
+    /// Runs `perform` on the account's provider as one exactly-once write.
+    func execute(
+        on account: AccountRegistry.Entry, kind: String, resource: ResourceReference, canonicalBody: [UInt8] = [],
+        request: Request, context: GatewayRequestContext,
+        perform: @escaping @Sendable (any Provider, CallContext) async throws -> UpstreamJob
+    ) async throws -> Response {
+        let provider = account.provider
+        let write = Write(account: account, kind: kind, resource: resource, canonicalBody: canonicalBody) { try await perform(provider, $0) }
+        return try await execute(write, request: request, context: context)
+    }
+
     func execute(_ write: Write, request: Request, context: GatewayRequestContext) async throws -> Response {
         guard let tenant = context.tenant else { throw Problem(.unauthenticated, detail: "Not authenticated.") }
         let method = request.method.rawValue
