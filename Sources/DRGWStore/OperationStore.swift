@@ -46,8 +46,10 @@ public protocol OperationStore: Sendable {
     /// The operation, only when it belongs to `tenant`.
     func operation(id: String, tenant: String) async throws -> StoredOperation?
     func list(_ query: OperationQuery) async throws -> Page<Operation>
-    /// Running operations due for a poll at `now`, oldest first.
-    func due(at now: Date, limit: Int) async throws -> [StoredOperation]
+    /// Claims running operations due for a poll at `now`, oldest first: each claimed row's next
+    /// poll moves `leaseSeconds` ahead in the same statement, so two gateways sharing a store
+    /// do not poll one operation at once, and a poller that dies mid-poll is retried later.
+    func claimDue(at now: Date, limit: Int, leaseSeconds: Double) async throws -> [StoredOperation]
     /// True when the store answers.
     func ping() async -> Bool
 }

@@ -226,13 +226,16 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
         return Page(items: items, nextCursor: next)
     }
 
-    public func due(at now: Date, limit: Int) async throws -> [StoredOperation] {
+    public func claimDue(at now: Date, limit: Int, leaseSeconds: Double) async throws -> [StoredOperation] {
+        let t = now.timeIntervalSince1970
         let rows = try await connection.query(
             """
-            SELECT tenant, body, job, next_poll_at, polls FROM operations
-            WHERE status = 'running' AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?
+            UPDATE operations SET next_poll_at = ?
+            WHERE id IN (
+              SELECT id FROM operations WHERE status = 'running' AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?)
+            RETURNING tenant, body, job, next_poll_at, polls
             """,
-            [.float(now.timeIntervalSince1970), .integer(limit)]
+            [.float(t + leaseSeconds), .float(t), .integer(limit)]
         )
         return rows.compactMap(decode)
     }

@@ -51,9 +51,12 @@ struct SQLiteStoreTests {
             await store.close()
         }
         let store = try await SQLiteStore.open(path: path, logger: logger)
-        let due = try await store.due(at: Date(), limit: 10)
+        let due = try await store.claimDue(at: Date(), limit: 10, leaseSeconds: 30)
         #expect(due.map(\.operation.id) == ["op_1"])
         #expect(due.first?.job?.token["jobId"] == "j1")
+        // Claimed: a second poller (another replica) gets nothing until the lease passes.
+        #expect(try await store.claimDue(at: Date(), limit: 10, leaseSeconds: 30).isEmpty)
+        #expect(try await store.claimDue(at: Date().addingTimeInterval(31), limit: 10, leaseSeconds: 30).count == 1)
         #expect(try await store.operation(id: "op_1", tenant: "other") == nil)
         #expect(try await store.begin(scope, fingerprint: "other", operationId: "op_2", leaseSeconds: 30, now: Date()) == .fingerprintMismatch)
         #expect(try await store.purge(createdBefore: Date().addingTimeInterval(-24 * 3600)) == 1)

@@ -39,7 +39,7 @@ public struct OperationPoller: Service {
     func pollOnce(now: Date) async {
         let due: [StoredOperation]
         do {
-            due = try await store.due(at: now, limit: 64)
+            due = try await store.claimDue(at: now, limit: 64, leaseSeconds: 30)
         } catch {
             logger.warning("operation store unavailable", metadata: ["error": .string(String(describing: type(of: error)))])
             return
