@@ -84,4 +84,49 @@ struct SecurityConfigTests {
         let error = try #require(throws: ConfigError.self) { try load(text, environment: ["SEC_AK": "AKID-SEC"]) }
         #expect(error.key == "accounts[0].credentials.secretKeyFile")
     }
+
+    /// `drgw serve` itself: exit 78 and one line naming the key or variable, never a value.
+    @Test func serveRefusesBadSecretsWithExit78AndNoValue() throws {
+        guard FileManager.default.isExecutableFile(atPath: GatewayProcess.binary) else {
+            Issue.record("drgw is not built at \(GatewayProcess.binary)")
+            return
+        }
+        let path = try secretFile(mode: 0o644)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let cases: [(credentials: String, expected: [String])] = [
+            ("{accessKeyEnv: SEC_SERVE_AK, secretKeyFile: \(path)}", ["accounts[0].credentials.secretKeyFile", "world-readable"]),
+            ("{accessKeyEnv: SEC_SERVE_AK, secretKeyEnv: SEC_SERVE_SK_UNSET}", ["accounts[0].credentials.secretKeyEnv", "SEC_SERVE_SK_UNSET"]),
+        ]
+        for (credentials, expected) in cases {
+            let config = """
+                store:
+                  url: sqlite:///tmp/drgw-security-serve-\(UUID().uuidString).sqlite
+                accounts:
+                  - id: hw-1
+                    provider: huawei-sdrs
+                    projectId: 0605767a3300d5762fb7c0186d9e1779
+                    credentials: \(credentials)
+                """
+            let configPath = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-sec-\(UUID().uuidString).yaml").path
+            try Data(config.utf8).write(to: URL(fileURLWithPath: configPath))
+            defer { try? FileManager.default.removeItem(atPath: configPath) }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: GatewayProcess.binary)
+            process.arguments = ["serve", "--config", configPath, "--port", "0"]
+            var environment = ProcessInfo.processInfo.environment
+            environment["SEC_SERVE_AK"] = "AK-" + Self.secretValue
+            environment["SEC_OTHER"] = Self.secretValue
+            environment.removeValue(forKey: "SEC_SERVE_SK_UNSET")
+            process.environment = environment
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 78, "\(text)")
+            for word in expected { #expect(text.contains(word), "\(text)") }
+            #expect(!text.contains(Self.secretValue))
+        }
+    }
 }
