@@ -4,12 +4,15 @@ import Testing
 
 @testable import DRGWServer
 
-@Suite("CircuitBreaker state machine")
+/// The breaker state machine under test.
+typealias Machine = CircuitBreakerTransport.StateMachine
+
+@Suite("Circuit breaker state machine")
 struct CircuitBreakerTests {
     let settings = BreakerSettings(failureThreshold: 3, openSeconds: 5)
 
     @Test func staysClosedBelowTheThresholdAndASuccessResetsTheCount() {
-        var breaker = CircuitBreaker(settings: settings)
+        var breaker = Machine(settings: settings)
         for _ in 0..<2 {
             #expect(breaker.admit(now: 0) == .allowed)
             breaker.record(.failure, wasProbe: false, now: 0)
@@ -22,7 +25,7 @@ struct CircuitBreakerTests {
     }
 
     @Test func opensAfterNConsecutiveFailuresAndRejectsWithRetryAfter() {
-        var breaker = CircuitBreaker(settings: settings)
+        var breaker = Machine(settings: settings)
         for _ in 0..<3 { breaker.record(.failure, wasProbe: false, now: 10) }
         #expect(breaker.state == .open(until: 15))
         #expect(breaker.admit(now: 10) == .rejected(retryAfter: 5))
@@ -31,7 +34,7 @@ struct CircuitBreakerTests {
     }
 
     @Test func neutralOutcomesDoNotCount() {
-        var breaker = CircuitBreaker(settings: settings)
+        var breaker = Machine(settings: settings)
         for _ in 0..<10 { breaker.record(.neutral, wasProbe: false, now: 0) }
         breaker.record(.failure, wasProbe: false, now: 0)
         breaker.record(.failure, wasProbe: false, now: 0)
@@ -39,7 +42,7 @@ struct CircuitBreakerTests {
     }
 
     @Test func halfOpenLetsExactlyOneProbeThrough() {
-        var breaker = CircuitBreaker(settings: settings)
+        var breaker = Machine(settings: settings)
         for _ in 0..<3 { breaker.record(.failure, wasProbe: false, now: 0) }
         #expect(breaker.admit(now: 5) == .probe)
         #expect(breaker.state == .halfOpen(probing: true))
@@ -48,7 +51,7 @@ struct CircuitBreakerTests {
     }
 
     @Test func aSuccessfulProbeCloses() {
-        var breaker = CircuitBreaker(settings: settings)
+        var breaker = Machine(settings: settings)
         for _ in 0..<3 { breaker.record(.failure, wasProbe: false, now: 0) }
         #expect(breaker.admit(now: 6) == .probe)
         breaker.record(.success, wasProbe: true, now: 6)
@@ -61,7 +64,7 @@ struct CircuitBreakerTests {
     }
 
     @Test func aFailedProbeReopensForAnotherCoolDown() {
-        var breaker = CircuitBreaker(settings: settings)
+        var breaker = Machine(settings: settings)
         for _ in 0..<3 { breaker.record(.failure, wasProbe: false, now: 0) }
         #expect(breaker.admit(now: 7) == .probe)
         breaker.record(.failure, wasProbe: true, now: 7)
@@ -71,7 +74,7 @@ struct CircuitBreakerTests {
     }
 
     @Test func aNeutralProbeFreesTheSlotForTheNextRequest() {
-        var breaker = CircuitBreaker(settings: settings)
+        var breaker = Machine(settings: settings)
         for _ in 0..<3 { breaker.record(.failure, wasProbe: false, now: 0) }
         #expect(breaker.admit(now: 5) == .probe)
         breaker.record(.neutral, wasProbe: true, now: 5)
@@ -80,7 +83,7 @@ struct CircuitBreakerTests {
     }
 
     @Test func lateAnswersOfRequestsSentBeforeTheTripDoNotMoveTheCircuit() {
-        var breaker = CircuitBreaker(settings: settings)
+        var breaker = Machine(settings: settings)
         for _ in 0..<3 { breaker.record(.failure, wasProbe: false, now: 0) }
         breaker.record(.success, wasProbe: false, now: 1)
         #expect(breaker.state == .open(until: 5))
@@ -90,7 +93,7 @@ struct CircuitBreakerTests {
     }
 
     @Test func settingsAreClampedToSaneValues() {
-        var breaker = CircuitBreaker(settings: BreakerSettings(failureThreshold: 0, openSeconds: -1))
+        var breaker = Machine(settings: BreakerSettings(failureThreshold: 0, openSeconds: -1))
         #expect(breaker.settings.failureThreshold == 1)
         breaker.record(.failure, wasProbe: false, now: 3)
         #expect(breaker.state == .open(until: 3))
@@ -98,19 +101,19 @@ struct CircuitBreakerTests {
     }
 
     @Test(arguments: [
-        (502, CircuitBreaker.Outcome.failure), (503, .failure), (504, .failure), (500, .success), (429, .success),
+        (502, Machine.Outcome.failure), (503, .failure), (504, .failure), (500, .success), (429, .success),
         (404, .success), (200, .success),
     ])
-    func statusesThatSayTheEndpointIsUnhealthy(status: Int, expected: CircuitBreaker.Outcome) {
-        #expect(CircuitBreaker.Outcome(status: status) == expected)
+    func statusesThatSayTheEndpointIsUnhealthy(status: Int, expected: Machine.Outcome) {
+        #expect(Machine.Outcome(status: status) == expected)
     }
 
     @Test(arguments: [
-        (TransportError.Code.connectFailed, CircuitBreaker.Outcome.failure), (.reset, .failure), (.timedOut, .failure),
+        (TransportError.Code.connectFailed, Machine.Outcome.failure), (.reset, .failure), (.timedOut, .failure),
         (.cancelled, .neutral), (.tooLarge, .neutral), (.other, .neutral),
     ])
-    func transportErrorsThatSayTheEndpointIsUnhealthy(code: TransportError.Code, expected: CircuitBreaker.Outcome) {
-        #expect(CircuitBreaker.Outcome(error: TransportError(code)) == expected)
-        #expect(CircuitBreaker.Outcome(error: CancellationError()) == .neutral)
+    func transportErrorsThatSayTheEndpointIsUnhealthy(code: TransportError.Code, expected: Machine.Outcome) {
+        #expect(Machine.Outcome(error: TransportError(code)) == expected)
+        #expect(Machine.Outcome(error: CancellationError()) == .neutral)
     }
 }

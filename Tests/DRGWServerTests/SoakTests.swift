@@ -56,7 +56,7 @@ struct SoakTests {
         let hwId = hw.id
         let ownerIds = alibabaIds
         let alibabaSimulators = alibabas
-        let huaweiGroup = (huawei.simulator as! HuaweiSDRSSimulator).seedGroupId
+        let huaweiGroup = try #require(huawei.simulator as? HuaweiSDRSSimulator).seedGroupId
         let alibabaOwners = [AlibabaEBSSimulator.seedGroupId, AlibabaEBSSimulator.seedPairId]
 
         try await LiveGateway.with(

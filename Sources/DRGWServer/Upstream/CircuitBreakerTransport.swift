@@ -3,14 +3,14 @@ import Foundation
 import Metrics
 import Synchronization
 
-/// An `HTTPTransport` decorator that guards one account's endpoint with a `CircuitBreaker`.
+/// An `HTTPTransport` decorator that guards one account's endpoint with a circuit breaker (`StateMachine`).
 ///
 /// While the circuit is open it answers at once, without touching the network, by throwing
 /// `Problem(.upstreamUnavailable)` with `retryAfter`. Adapters only retry `TransportError`s, so
 /// that problem ends their retry loop and reaches the caller as 503 with `Retry-After`.
 final class CircuitBreakerTransport: HTTPTransport {
     private let base: any HTTPTransport
-    private let breaker: Mutex<CircuitBreaker>
+    private let breaker: Mutex<StateMachine>
     private let account: String
     private let provider: String
     /// Monotonic seconds; injected for tests.
@@ -23,13 +23,13 @@ final class CircuitBreakerTransport: HTTPTransport {
         self.base = base
         self.account = account
         self.provider = provider
-        self.breaker = Mutex(CircuitBreaker(settings: settings))
+        self.breaker = Mutex(StateMachine(settings: settings))
         self.now = now
         publish(.closed)
     }
 
     /// The breaker's current state (for tests and diagnostics).
-    var state: CircuitBreaker.State { breaker.withLock { $0.state } }
+    var state: StateMachine.State { breaker.withLock { $0.state } }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (admission, stateAfter) = breaker.withLock { machine in
@@ -51,15 +51,15 @@ final class CircuitBreakerTransport: HTTPTransport {
         }
         do {
             let response = try await base.send(request)
-            record(CircuitBreaker.Outcome(status: response.status), wasProbe: wasProbe)
+            record(StateMachine.Outcome(status: response.status), wasProbe: wasProbe)
             return response
         } catch {
-            record(CircuitBreaker.Outcome(error: error), wasProbe: wasProbe)
+            record(StateMachine.Outcome(error: error), wasProbe: wasProbe)
             throw error
         }
     }
 
-    private func record(_ outcome: CircuitBreaker.Outcome, wasProbe: Bool) {
+    private func record(_ outcome: StateMachine.Outcome, wasProbe: Bool) {
         let state = breaker.withLock { machine in
             machine.record(outcome, wasProbe: wasProbe, now: now())
             return machine.state
@@ -67,7 +67,7 @@ final class CircuitBreakerTransport: HTTPTransport {
         publish(state)
     }
 
-    private func publish(_ state: CircuitBreaker.State) {
+    private func publish(_ state: StateMachine.State) {
         Gauge(label: "drgw_upstream_breaker_state", dimensions: [("account", account)]).record(state.gaugeValue)
     }
 

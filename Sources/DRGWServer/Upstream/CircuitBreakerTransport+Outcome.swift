@@ -1,7 +1,7 @@
 import DRGWCore
 import Foundation
 
-extension CircuitBreaker.Outcome {
+extension CircuitBreakerTransport.StateMachine.Outcome {
     /// An HTTP answer: only 502, 503 and 504 say the endpoint is unhealthy; any other answer
     /// (4xx included, 429 too: throttling is the server working) proves it is up.
     init(status: Int) {
