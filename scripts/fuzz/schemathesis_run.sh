@@ -20,7 +20,7 @@ demo=$!
 cleanup() {
   kill "$demo" 2>/dev/null
   wait "$demo" 2>/dev/null
-  rm -rf "$out"
+  rm -rf "$out" "$log"
 }
 trap cleanup EXIT
 
