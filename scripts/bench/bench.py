@@ -120,6 +120,35 @@ def wait_until(check, what, deadline=30.0):
     raise RuntimeError(f"timed out waiting for {what}")
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids):
+    """utime + stime of the given processes (and their threads), in seconds."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / TICKS
+
+
+def children_of(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def load_average():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
 def port_open(port):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.settimeout(0.5)
@@ -382,15 +411,18 @@ end
 """
 
 
-def run_wrk(workdir, name, port, connections, seconds, script):
+def run_wrk(workdir, name, port, connections, seconds, script, cpu_pids=()):
     path = os.path.join(workdir, f"{name}-c{connections}.lua")
     with open(path, "w") as f:
         f.write(script)
     threads = min(2, connections)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "--latency",
                "-s", path, f"http://127.0.0.1:{port}"]
+    load = load_average()
+    cpu_before = {label: cpu_seconds(pids) for label, pids in cpu_pids}
     run = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=seconds + 30,
                          preexec_fn=die_with_parent)
+    cpu_after = {label: cpu_seconds(pids) for label, pids in cpu_pids}
     with open(os.path.join(workdir, f"{name}-c{connections}.wrk.txt"), "w") as f:
         f.write(run.stdout + run.stderr)
     match = re.search(r"^BENCHJSON (\{.*\})$", run.stdout, re.M)
@@ -398,8 +430,11 @@ def run_wrk(workdir, name, port, connections, seconds, script):
         raise RuntimeError(f"wrk {name} c{connections} failed: {(run.stdout + run.stderr)[-400:]}")
     raw = json.loads(match.group(1))
     errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
-    return {"rps": raw["requests"] / (raw["duration_us"] / 1e6), "p50": raw["p50_us"] / 1000.0,
-            "p99": raw["p99_us"] / 1000.0, "requests": raw["requests"], "errors": errors}
+    measured = {"rps": raw["requests"] / (raw["duration_us"] / 1e6), "p50": raw["p50_us"] / 1000.0,
+                "p99": raw["p99_us"] / 1000.0, "requests": raw["requests"], "errors": errors, "load": load}
+    for label in cpu_before:  # CPU time per request (µs) of each named process group
+        measured["cpu_us_" + label] = 1e6 * (cpu_after[label] - cpu_before[label]) / max(1, raw["requests"])
+    return measured
 
 
 # ---------------------------------------------------------------- main
@@ -436,12 +471,16 @@ def main():
     drgw_get = fixed_script("GET", f"/v1/accounts/{ACCOUNT}/drills/{drill}", bearer)
     for connections in CONNECTIONS:
         log(f"GET c={connections}")
+        sim = ("sim", [simulator.process.pid])
         results[("direct GET", connections)] = run_wrk(
-            workdir, "direct-get", simulator.port, connections, seconds, fixed_script("GET", drill_path, get_headers))
+            workdir, "direct-get", simulator.port, connections, seconds, fixed_script("GET", drill_path, get_headers),
+            [sim])
         results[("nginx GET", connections)] = run_wrk(
-            workdir, "nginx-get", nginx.port, connections, seconds, fixed_script("GET", drill_path, get_headers))
+            workdir, "nginx-get", nginx.port, connections, seconds, fixed_script("GET", drill_path, get_headers),
+            [sim, ("proxy", [nginx.process.pid] + children_of(nginx.process.pid))])
         before = gateway.metrics()
-        measured = run_wrk(workdir, "drgw-get", gateway.port, connections, seconds, drgw_get)
+        measured = run_wrk(workdir, "drgw-get", gateway.port, connections, seconds, drgw_get,
+                           [sim, ("proxy", [gateway.process.pid])])
         time.sleep(0.7)  # the exporter copies the transport counters every 0.5 s
         after = gateway.metrics()
         measured["upstream_transfers"] = after["drgw_upstream_transfers_total"] - before["drgw_upstream_transfers_total"]
@@ -465,7 +504,7 @@ def main():
         post_headers = signed("POST", simulator.host, create_path, body.encode())
         results[("direct POST", connections)] = run_wrk(
             workdir, "direct-post", simulator.port, connections, seconds,
-            fixed_script("POST", create_path, post_headers, body))
+            fixed_script("POST", create_path, post_headers, body), [("sim", [simulator.process.pid])])
         simulator.stop()
 
         simulator = Simulator(drgw, workdir, f"drgw-post-{connections}")
@@ -474,7 +513,8 @@ def main():
         before = gateway.metrics()
         measured = run_wrk(workdir, "drgw-post", gateway.port, connections, seconds,
                            drgw_post_script(f"/v1/accounts/{ACCOUNT}/drills", headers, simulator.group,
-                                            f"c{connections}{secrets.token_hex(3)}"))
+                                            f"c{connections}{secrets.token_hex(3)}"),
+                           [("sim", [simulator.process.pid]), ("proxy", [gateway.process.pid])])
         measured.update(gateway.memory())  # before the poller's tail: the peak of the run itself
         time.sleep(0.7)
         after = gateway.metrics()
@@ -506,9 +546,15 @@ def report(results, seconds, workdir):
     print()
     print(f"drgw benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()}, "
           f"{cores} cores, {mem:.0f} GiB, loopback, {seconds} s per case (wrk -t2, -t1 at 1 connection)")
+    loads = [m["load"] for m in results.values() if "load" in m]
+    if loads and max(loads) > 1.0:
+        print(f"WARNING: the 1-minute load average reached {max(loads):.1f} before some cases (the load avg column): "
+              "other work shared the CPUs, so rates and latencies are noisy; CPU µs per request is the steadier "
+              "measure.")
     print()
-    print("| case | conns | req/s | p50 ms | p99 ms | errors | upstream connects / 100 upstream calls | drgw peak RSS MiB |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| case | conns | req/s | p50 ms | p99 ms | errors | proxy CPU µs/req | simulator CPU µs/req "
+          "| upstream connects / 100 upstream calls | drgw peak RSS MiB | load avg |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     order = ["direct GET", "nginx GET", "drgw GET", "SDK GET", "direct POST", "drgw POST", "SDK POST"]
     for case in order:
         for connections in CONNECTIONS:
@@ -519,8 +565,11 @@ def report(results, seconds, workdir):
             if m.get("upstream_transfers"):
                 connects = f"{100.0 * m['upstream_connects'] / m['upstream_transfers']:.2f}"
             rss = fmt(m.get("VmHWM"), 1) if "VmHWM" in m else "–"
+            proxy = f"{m['cpu_us_proxy']:.0f}" if "cpu_us_proxy" in m else "–"
+            sim = f"{m['cpu_us_sim']:.0f}" if "cpu_us_sim" in m else "–"
+            load = f"{m['load']:.1f}" if "load" in m else "–"
             print(f"| {case} | {connections} | {m['rps']:.0f} | {m['p50']:.2f} | {m['p99']:.2f} | {m['errors']} | "
-                  f"{connects} | {rss} |")
+                  f"{proxy} | {sim} | {connects} | {rss} | {load} |")
     print()
 
     def r(case, c):

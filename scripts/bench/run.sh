@@ -16,6 +16,7 @@ cd "$(dirname "$0")/../.."
 root=$(pwd)
 seconds=${BENCH_SECONDS:-8}
 out=${BENCH_OUT:-$(mktemp -d /tmp/drgw-bench-XXXXXX)}
+mkdir -p "$out"
 
 pids=()
 cleanup() {
