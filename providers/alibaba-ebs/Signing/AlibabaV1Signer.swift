@@ -60,3 +60,9 @@ public struct AlibabaV1Signer: Sendable {
         return all + [("Signature", Self.signature(stringToSign: toSign, secret: accessKeySecret))]
     }
 }
+
+extension AlibabaV1Signer: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Never prints the key material.
+    public var description: String { "AlibabaV1Signer(redacted)" }
+    public var debugDescription: String { description }
+}

@@ -98,3 +98,9 @@ public struct AlibabaV3Signer: Sendable {
         return headers
     }
 }
+
+extension AlibabaV3Signer: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Never prints the key material.
+    public var description: String { "AlibabaV3Signer(redacted)" }
+    public var debugDescription: String { description }
+}

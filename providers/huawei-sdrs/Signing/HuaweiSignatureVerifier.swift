@@ -74,3 +74,9 @@ public struct HuaweiSignatureVerifier: Sendable {
         return Digest.constantTimeEquals(Array(expected.utf8), Array(auth.signature.utf8)) ? nil : .signatureMismatch
     }
 }
+
+extension HuaweiSignatureVerifier: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Never prints the key material.
+    public var description: String { "HuaweiSignatureVerifier(redacted)" }
+    public var debugDescription: String { description }
+}

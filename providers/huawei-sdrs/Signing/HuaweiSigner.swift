@@ -127,3 +127,4 @@ extension HuaweiSigner: CustomStringConvertible {
     /// Names the access key only; the secret never appears.
     public var description: String { "HuaweiSigner(access: \(accessKey))" }
 }
+
