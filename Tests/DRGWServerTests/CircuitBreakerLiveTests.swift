@@ -21,7 +21,7 @@ struct CircuitBreakerLiveTests {
         var account = HuaweiSDRSPlugin.demoAccount(id: accountId, endpoint: "http://127.0.0.1:\(port)", options: options)
         account.limits = UpstreamLimits(connectTimeout: 1, requestTimeout: 5, maxAttempts: 4, retryBudgetSeconds: 5, baseBackoff: 0.01)
         let threshold = 3
-        let openSeconds = 1.0
+        let openSeconds = 3.0
         let groupPath = "/v1/accounts/\(accountId)/protection-groups/\(HuaweiSDRSSimulatorSeed.groupId)"
 
         try await LiveGateway.with(
@@ -37,12 +37,15 @@ struct CircuitBreakerLiveTests {
             #expect(down.status == 503)
             #expect(down.jsonObject["code"] as? String == "upstream_unavailable")
 
-            var slowest = Duration.zero
+            var metrics = String(decoding: try await gateway.get("/metrics").body, as: UTF8.self)
+            let connectFailuresBefore = Self.sample(metrics, "drgw_upstream_requests_total", Self.connectFailed)
+            #expect(connectFailuresBefore != nil)
+
+            var durations: [Duration] = []
             for _ in 0..<20 {
                 let started = ContinuousClock.now
                 let answer = try await gateway.send("GET", groupPath)
-                let took = started.duration(to: .now)
-                slowest = max(slowest, took)
+                durations.append(started.duration(to: .now))
                 #expect(answer.status == 503)
                 #expect(answer.jsonObject["code"] as? String == "upstream_unavailable")
                 #expect((answer.jsonObject["detail"] as? String)?.contains("circuit") == true)
@@ -50,13 +53,18 @@ struct CircuitBreakerLiveTests {
                 #expect(retryAfter != nil && retryAfter! >= 1 && retryAfter! <= Int(openSeconds.rounded(.up)))
                 if answer.status != 503 { break }
             }
-            print("open-circuit answers: slowest of 20 took \(slowest)")
-            #expect(slowest < .milliseconds(50))
+            durations.sort()
+            let median = durations[durations.count / 2]
+            print("open-circuit answers over HTTP: median \(median), slowest \(durations.last!) of \(durations.count)")
+            // Generous bounds: the machine may be busy with other tests; nothing here waits on the network.
+            #expect(median < .milliseconds(50))
+            #expect(durations.last! < .milliseconds(500))
 
-            var metrics = String(decoding: try await gateway.get("/metrics").body, as: UTF8.self)
+            metrics = String(decoding: try await gateway.get("/metrics").body, as: UTF8.self)
+            // The open circuit answered without a single connection attempt.
+            #expect(Self.sample(metrics, "drgw_upstream_requests_total", Self.connectFailed) == connectFailuresBefore)
             #expect(Self.sample(metrics, "drgw_upstream_breaker_state", ["account=\"\(accountId)\""]) == 2)
             #expect((Self.sample(metrics, "drgw_upstream_requests_total", ["outcome=\"circuit_open\"", "provider=\"huawei-sdrs\""]) ?? 0) >= 20)
-            #expect(Self.sample(metrics, "drgw_upstream_requests_total", ["outcome=\"connect_failed\"", "provider=\"huawei-sdrs\""]) != nil)
 
             // The upstream comes back on the same port; after the cool-down one probe closes the circuit.
             let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: restart)
@@ -86,6 +94,10 @@ struct CircuitBreakerLiveTests {
             await simulator.stop()
         }
     }
+
+    static let connectFailed = [
+        "outcome=\"connect_failed\"", "provider=\"huawei-sdrs\"", "action=\"GET /v1/{project}/server-groups/{id}\"",
+    ]
 
     /// The summed value of the samples of `name` whose labels contain every fragment.
     static func sample(_ text: String, _ name: String, _ fragments: [String]) -> Double? {
