@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// Follows every running operation's upstream job until it ends, with backoff, and resumes
 /// after a restart because operations live in the store.
@@ -16,6 +17,8 @@ public struct OperationPoller: Service {
     let tick: Double
     /// An operation still running after this many seconds fails with `upstream_timeout`.
     let maxAge: Double
+    /// Upstream polls in flight at most.
+    let maxConcurrentPolls = 32
 
     init(store: any OperationStore, registry: AccountRegistry, waiters: OperationWaiters, logger: Logger, tick: Double = 0.1, maxAge: Double = 3600) {
         self.store = store
@@ -27,33 +30,42 @@ public struct OperationPoller: Service {
     }
 
     public func run() async throws {
+        let inFlight = InFlightCount()
         try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await pollOnce(now: Date())
-                try? await Task.sleep(for: .milliseconds(Int(tick * 1000)))
+            // Each poll runs on its own, so one slow upstream answer never holds up the others;
+            // a claimed operation is leased in the store and cannot be claimed twice meanwhile.
+            await withDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    let free = maxConcurrentPolls - inFlight.value.withLock { $0 }
+                    if free > 0 {
+                        for operation in await claim(now: Date(), limit: free) {
+                            inFlight.value.withLock { $0 += 1 }
+                            group.addTask {
+                                await self.poll(operation, now: Date())
+                                inFlight.value.withLock { $0 -= 1 }
+                            }
+                        }
+                    }
+                    try? await Task.sleep(for: .milliseconds(Int(tick * 1000)))
+                }
             }
         }
     }
 
-    /// Polls every due operation once, a few at a time.
+    /// Polls every due operation once and waits for all of them (for tests and tools).
     func pollOnce(now: Date) async {
-        let due: [StoredOperation]
+        let due = await claim(now: now, limit: maxConcurrentPolls)
+        await withTaskGroup(of: Void.self) { group in
+            for operation in due { group.addTask { await self.poll(operation, now: now) } }
+        }
+    }
+
+    private func claim(now: Date, limit: Int) async -> [StoredOperation] {
         do {
-            due = try await store.claimDue(at: now, limit: 64, leaseSeconds: 30)
+            return try await store.claimDue(at: now, limit: limit, leaseSeconds: 60)
         } catch {
             logger.warning("operation store unavailable", metadata: ["error": .string(String(describing: type(of: error)))])
-            return
-        }
-        await withTaskGroup(of: Void.self) { group in
-            var running = 0
-            for operation in due {
-                if running >= 8 {
-                    await group.next()
-                    running -= 1
-                }
-                group.addTask { await self.poll(operation, now: now) }
-                running += 1
-            }
+            return []
         }
     }
 
@@ -112,3 +124,8 @@ public struct OperationPoller: Service {
     }
 }
 
+
+/// How many polls run now.
+private final class InFlightCount: Sendable {
+    let value = Mutex(0)
+}
