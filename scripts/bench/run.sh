@@ -4,6 +4,7 @@
 #
 #   bash scripts/bench/run.sh            # 8 s per case (about 3 minutes of measuring)
 #   BENCH_SECONDS=5 bash scripts/bench/run.sh
+#   BENCH_ROUNDS=3 bash scripts/bench/run.sh   # each wrk case 3 times, the median-rate run kept
 #
 # Steps: installs wrk and nginx-light when missing (one apt-get update), makes the official SDK
 # venv (.venv, scripts/requirements-*.txt) when missing, builds drgw in release into
@@ -15,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 seconds=${BENCH_SECONDS:-8}
+rounds=${BENCH_ROUNDS:-1}
 out=${BENCH_OUT:-$(mktemp -d /tmp/drgw-bench-XXXXXX)}
 mkdir -p "$out"
 
@@ -59,8 +61,8 @@ fi
 bin="$root/.build-release/release/drgw"
 
 echo "bench: measuring, ${seconds} s per case, output in $out"
-# Bounded: 17 wrk/SDK cases of $seconds each plus process starts.
-timeout --signal=TERM $((seconds * 17 + 300)) \
-  .venv/bin/python scripts/bench/bench.py --drgw "$bin" --seconds "$seconds" --out "$out" &
+# Bounded: 15 wrk cases x rounds and 2 SDK cases of $seconds each, plus process starts.
+timeout --signal=TERM $((seconds * (15 * rounds + 2) + 300)) \
+  .venv/bin/python scripts/bench/bench.py --drgw "$bin" --seconds "$seconds" --rounds "$rounds" --out "$out" &
 pids+=($!)
 wait "${pids[0]}"
