@@ -1,0 +1,39 @@
+import DRGWCore
+import Foundation
+import Testing
+
+@Suite("Timestamp")
+struct TimestampTests {
+    @Test func formatsMatchFoundation() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            // 1900 … 2200, millisecond precision.
+            let millis = Int64.random(in: -2_208_988_800_000...7_258_118_400_000, using: &generator)
+            let date = Date(timeIntervalSince1970: Double(millis) / 1000)
+            #expect(Timestamp.rfc3339(date) == formatter.string(from: date))
+            let parsed = Timestamp.parseRFC3339(Timestamp.rfc3339(date))?.timeIntervalSince1970 ?? 0
+            #expect(abs(parsed - date.timeIntervalSince1970) < 0.0005)
+        }
+    }
+
+    @Test func wireFormats() {
+        let date = Date(timeIntervalSince1970: 1_768_465_800)  // 2026-01-15T08:30:00Z
+        #expect(Timestamp.basicISO8601(date) == "20260115T083000Z")
+        #expect(Timestamp.iso8601Seconds(date) == "2026-01-15T08:30:00Z")
+        #expect(Timestamp.parseBasicISO8601("20260115T083000Z") == date)
+        #expect(Timestamp.parseISO8601Seconds("2026-01-15T08:30:00Z") == date)
+        #expect(Timestamp.parseRFC3339("2026-01-15T08:30:00Z") == date)
+        #expect(abs((Timestamp.parseRFC3339("2024-02-29T23:59:59.999Z")?.timeIntervalSince1970 ?? 0) - 1_709_251_199.999) < 0.0005)
+    }
+
+    @Test func malformedInputIsRefused() {
+        for bad in ["", "20260115T083000", "2026011XT083000Z", "20261315T083000Z", "20260230T083000Z", "20260115T243000Z", "20260115 083000Z", "２0260115T083000Z"] {
+            #expect(Timestamp.parseBasicISO8601(bad) == nil, "\(bad)")
+        }
+        #expect(Timestamp.parseISO8601Seconds("2026-01-15T08:30:00.000Z") == nil)
+    }
+}
