@@ -25,19 +25,59 @@ public struct JSONLogHandler: LogHandler {
     static let output = Mutex<Void>(())
 
     public func log(event: LogEvent) {
-        var object: [String: Any] = [
-            "ts": Timestamp.rfc3339(Date()), "level": event.level.rawValue, "logger": label,
-            "msg": redactor.redact(event.message.description),
-        ]
+        let line = render(event)
+        Self.output.withLock { _ in
+            FileHandle.standardOutput.write(Data(line))
+        }
+    }
+
+    /// One log line: a JSON object with `ts`, `level`, `logger`, `msg`, then the metadata by key.
+    func render(_ event: LogEvent) -> [UInt8] {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        for (key, value) in merged { object[key] = redactor.redact(Self.flatten(value)) }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        line.append(UInt8(ascii: "{"))
+        Self.append(key: "ts", value: Timestamp.rfc3339(Date()), to: &line)
+        Self.append(key: "level", value: event.level.rawValue, to: &line)
+        Self.append(key: "logger", value: label, to: &line)
+        Self.append(key: "msg", value: redactor.redact(event.message.description), to: &line)
+        for key in merged.keys.sorted() where !["ts", "level", "logger", "msg"].contains(key) {
+            Self.append(key: key, value: redactor.redact(Self.flatten(merged[key]!)), to: &line)
         }
-        Self.output.withLock { _ in
-            FileHandle.standardOutput.write(data + Data([0x0A]))
+        line[line.count - 1] = UInt8(ascii: "}")
+        line.append(0x0A)
+        return line
+    }
+
+    /// Appends `"key":"value",` with JSON string escaping on UTF-8 bytes.
+    static func append(key: String, value: String, to line: inout [UInt8]) {
+        appendString(key, to: &line)
+        line.append(UInt8(ascii: ":"))
+        appendString(value, to: &line)
+        line.append(UInt8(ascii: ","))
+    }
+
+    static func appendString(_ text: String, to line: inout [UInt8]) {
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        line.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                line.append(UInt8(ascii: "\\"))
+                line.append(byte)
+            case 0x0A: line.append(contentsOf: Array("\\n".utf8))
+            case 0x0D: line.append(contentsOf: Array("\\r".utf8))
+            case 0x09: line.append(contentsOf: Array("\\t".utf8))
+            case 0..<0x20, 0x7F:
+                line.append(contentsOf: Array("\\u00".utf8))
+                line.append(hex[Int(byte >> 4)])
+                line.append(hex[Int(byte & 0x0F)])
+            default:
+                line.append(byte)
+            }
         }
+        line.append(UInt8(ascii: "\""))
     }
 
     static func flatten(_ value: Logger.Metadata.Value) -> String {
@@ -65,16 +105,40 @@ public final class Redactor: Sendable {
     }
 
     public func redact(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        let secrets = self.secrets.withLock { $0 }
+        let markers = ["SDK-HMAC-SHA256 ", "ACS3-HMAC-SHA256 ", "Bearer "]
+        // Fast path: most lines hold no secret and no credential marker.
+        guard secrets.contains(where: { Self.contains(bytes, $0) }) || markers.contains(where: { Self.contains(bytes, $0) }) else {
+            return text
+        }
         var out = text
-        for secret in secrets.withLock({ $0 }) where out.contains(secret) {
+        for secret in secrets where out.contains(secret) {
             out = out.replacingOccurrences(of: secret, with: "[redacted]")
         }
-        for marker in ["SDK-HMAC-SHA256 ", "ACS3-HMAC-SHA256 ", "Bearer "] {
+        for marker in markers {
             while let range = out.range(of: marker) {
                 let end = out[range.upperBound...].firstIndex(where: { $0 == "\"" || $0 == "\n" }) ?? out.endIndex
                 out.replaceSubrange(range.lowerBound..<end, with: "[redacted]")
             }
         }
         return out
+    }
+
+    /// Byte-level substring search (no Foundation bridging).
+    static func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
+        let pattern = Array(needle.utf8)
+        guard let first = pattern.first, pattern.count <= haystack.count else { return pattern.isEmpty }
+        var i = 0
+        let last = haystack.count - pattern.count
+        while i <= last {
+            if haystack[i] == first {
+                var j = 1
+                while j < pattern.count && haystack[i + j] == pattern[j] { j += 1 }
+                if j == pattern.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 }
