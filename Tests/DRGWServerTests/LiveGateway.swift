@@ -49,43 +49,56 @@ struct LiveGateway: Sendable {
         config.tenants = [GatewayConfig.Tenant(name: "live", apiKeySha256: [Digest.sha256Hex(key)], accounts: accounts.map(\.id))]
         var logger = Logger(label: "live-gateway")
         logger.logLevel = .critical
-        let store = try await SQLiteStore.inMemory()
-        let upstream = CurlTransport(userAgent: "drgw-tests/0.1")
-        let client = CurlTransport(userAgent: "drgw-test-client/0.1")
-        defer {
-            client.shutdown()
-            upstream.shutdown()
+        return try await runGateway(config: config, plugins: plugins, logger: logger) { port, client in
+            try await body(LiveGateway(port: port, key: key, client: client))
         }
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let app = try buildApplication(
-            GatewayDependencies(config: config, plugins: plugins, transport: upstream, store: store, logger: logger),
-            onServerRunning: { port in
-                portSink.yield(port)
-                portSink.finish()
-            })
-        let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { portSink.finish() }
-                try? await app.runService(gracefulShutdownSignals: [])
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else {
-                group.cancelAll()
-                return .failure(LiveGatewayError(message: "the gateway did not start"))
-            }
-            let gateway = LiveGateway(port: port, key: key, client: client)
-            let outcome: Result<T, any Error>
-            do {
-                outcome = .success(try await body(gateway))
-            } catch {
-                outcome = .failure(error)
-            }
-            group.cancelAll()
-            return outcome
-        }
-        await store.close()
-        return try result.get()
     }
+}
+
+/// Runs a gateway for `config` on a real 127.0.0.1 socket (port 0, in-memory SQLite), hands
+/// `body` its port and a client transport, then stops everything.
+func runGateway<T: Sendable>(
+    config: GatewayConfig, plugins: [any ProviderPlugin.Type], logger: Logger,
+    _ body: @Sendable (Int, CurlTransport) async throws -> T
+) async throws -> T {
+    var config = config
+    config.server.host = "127.0.0.1"
+    config.server.port = 0
+    let store = try await SQLiteStore.inMemory()
+    let upstream = CurlTransport(userAgent: "drgw-tests/0.1")
+    let client = CurlTransport(userAgent: "drgw-test-client/0.1")
+    defer {
+        client.shutdown()
+        upstream.shutdown()
+    }
+    let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+    let app = try buildApplication(
+        GatewayDependencies(config: config, plugins: plugins, transport: upstream, store: store, logger: logger),
+        onServerRunning: { port in
+            portSink.yield(port)
+            portSink.finish()
+        })
+    let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
+        group.addTask {
+            defer { portSink.finish() }
+            try? await app.runService(gracefulShutdownSignals: [])
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            group.cancelAll()
+            return .failure(LiveGatewayError(message: "the gateway did not start"))
+        }
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await body(port, client))
+        } catch {
+            outcome = .failure(error)
+        }
+        group.cancelAll()
+        return outcome
+    }
+    await store.close()
+    return try result.get()
 }
 
 /// A live-gateway test could not run.

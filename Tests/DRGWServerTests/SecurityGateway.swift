@@ -31,45 +31,9 @@ struct SecurityGateway: Sendable {
         config: GatewayConfig, plugins: [any ProviderPlugin.Type], logger: Logger,
         _ body: @Sendable (SecurityGateway) async throws -> T
     ) async throws -> T {
-        var config = config
-        config.server.host = "127.0.0.1"
-        config.server.port = 0
-        config.store.url = "sqlite::memory:"
-        let store = try await SQLiteStore.inMemory()
-        let upstream = CurlTransport(userAgent: "drgw-tests/0.1")
-        let client = CurlTransport(userAgent: "drgw-security-client/0.1")
-        defer {
-            client.shutdown()
-            upstream.shutdown()
+        try await runGateway(config: config, plugins: plugins, logger: logger) { port, client in
+            try await body(SecurityGateway(port: port, client: client))
         }
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let app = try buildApplication(
-            GatewayDependencies(config: config, plugins: plugins, transport: upstream, store: store, logger: logger),
-            onServerRunning: { port in
-                portSink.yield(port)
-                portSink.finish()
-            })
-        let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { portSink.finish() }
-                try? await app.runService(gracefulShutdownSignals: [])
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else {
-                group.cancelAll()
-                return .failure(LiveGatewayError(message: "the gateway did not start"))
-            }
-            let outcome: Result<T, any Error>
-            do {
-                outcome = .success(try await body(SecurityGateway(port: port, client: client)))
-            } catch {
-                outcome = .failure(error)
-            }
-            group.cancelAll()
-            return outcome
-        }
-        await store.close()
-        return try result.get()
     }
 }
 
