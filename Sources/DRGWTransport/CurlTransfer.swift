@@ -107,7 +107,7 @@ final class CurlTransfer: @unchecked Sendable {
         let name = String(line[..<colon])
         let value = Self.trimmed(line[line.index(after: colon)...])
         responseHeaders.append((name: name, value: value))
-        if name.caseInsensitiveCompare("Content-Length") == .orderedSame, let length = Int(value),
+        if HeaderName.equal(name, "Content-Length"), let length = Int(value),
             length > request.maxResponseBytes
         {
             bodyCapExceeded = true

@@ -37,3 +37,17 @@ struct TimestampTests {
         #expect(Timestamp.parseISO8601Seconds("2026-01-15T08:30:00.000Z") == nil)
     }
 }
+
+@Suite("Header names")
+struct HeaderNameTests {
+    @Test func asciiCaseInsensitive() {
+        #expect(HeaderName.equal("X-Request-Id", "x-request-id"))
+        #expect(HeaderName.equal("", ""))
+        #expect(!HeaderName.equal("X-Request-Id", "X-Request-Ids"))
+        #expect(!HeaderName.equal("a", "b"))
+        #expect(!HeaderName.equal("[", "{"))  // 0x5B vs 0x7B: only letters fold
+        let response = HTTPResponse(status: 200, headers: [("Content-Type", "application/json")])
+        #expect(response.header("content-type") == "application/json")
+        #expect(response.header("content-typ") == nil)
+    }
+}
