@@ -44,9 +44,7 @@ struct EdgeMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let route = context.endpointPath ?? "unmatched"
-        let dimensions = [("method", request.method.rawValue), ("route", route), ("status", String(response.status.code))]
-        Counter(label: "drgw_http_requests_total", dimensions: dimensions).increment()
-        Timer(label: "drgw_http_request_duration_seconds", dimensions: [("route", route)]).recordSeconds(seconds)
+        RequestMetrics.shared.record(method: request.method.rawValue, route: route, status: Int(response.status.code), seconds: seconds)
         context.logger.info(
             "request",
             metadata: [
