@@ -51,3 +51,17 @@ struct HeaderNameTests {
         #expect(response.header("content-typ") == nil)
     }
 }
+
+@Suite("ASCII text")
+struct ASCIITextTests {
+    @Test func trimsOnlyASCIIWhitespaceAtTheEnds() {
+        #expect(ASCIIText.trimmed("  a b\t\r\n") == "a b")
+        #expect(ASCIIText.trimmed("plain") == "plain")
+        #expect(ASCIIText.trimmed(" \t ") == "")
+        #expect(ASCIIText.trimmed("") == "")
+        #expect(ASCIIText.trimmed("\u{00A0}x\u{00A0}") == "\u{00A0}x\u{00A0}")  // NBSP is not ASCII whitespace
+        #expect(ASCIIText.trimmed(" héllo ") == "héllo")
+        let line = "Bearer  key  "
+        #expect(ASCIIText.trimmed(line.dropFirst(7)) == "key")
+    }
+}

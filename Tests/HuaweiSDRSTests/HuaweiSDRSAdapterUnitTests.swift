@@ -151,6 +151,13 @@ import Testing
         #expect(gone?.providerRequestId == "upstream-400")
         #expect(SDRSJSON.rfc3339(fromDrillTime: "2019-05-22 08:49:30") == "2019-05-22T08:49:30.000Z")
         #expect(SDRSJSON.rfc3339(fromDrillTime: "yesterday") == "yesterday")
+        #expect(SDRSJSON.rfc3339(fromDrillTime: "2019-05-22 08:49:30.123456") == "2019-05-22T08:49:30.123456Z")
+        for odd in ["2019-05-22 08:49:30.", "2019-05-22T08:49:30", "2019-05-22 08:49:3x", "2019-05-22 08:49:30.1234567", ""] {
+            #expect(SDRSJSON.rfc3339(fromDrillTime: odd) == odd)
+        }
+        let stamp = SDRSJSON.drillTime(Date(timeIntervalSince1970: 1_558_514_970.512))
+        #expect(stamp == "2019-05-22 08:49:30.512")
+        #expect(SDRSJSON.rfc3339(fromDrillTime: stamp) == "2019-05-22T08:49:30.512Z")
     }
 
     @Test func unreadableAnswerIsUpstreamError() async throws {

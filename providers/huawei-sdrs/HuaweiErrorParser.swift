@@ -49,12 +49,12 @@ public enum HuaweiErrorParser {
         return table.problem(
             provider: provider, httpStatus: response.status, code: code, message: message,
             requestId: requestId(of: response),
-            retryAfter: response.header("Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+            retryAfter: response.header("Retry-After").flatMap { Int(ASCIIText.trimmed($0)) })
     }
 
     /// The upstream `X-Request-Id`, trimmed (some transports keep the line ending).
     public static func requestId(of response: HTTPResponse) -> String? {
-        response.header("X-Request-Id").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        response.header("X-Request-Id").map { ASCIIText.trimmed($0) }
     }
 
     /// Whether the mapped error proves the request did not take effect upstream.

@@ -24,7 +24,7 @@ struct AuthMiddleware: RouterMiddleware {
         else {
             throw Problem(.unauthenticated, detail: "A bearer key is required (Authorization: Bearer <key>).")
         }
-        let key = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        let key = ASCIIText.trimmed(header.dropFirst(7))
         let digest = Array(SHA256.hash(data: Array(key.utf8)))
         var found: GatewayConfig.Tenant?
         for entry in tenants where Digest.constantTimeEquals(entry.hash, digest) {

@@ -50,10 +50,17 @@ struct EdgeMiddleware: RouterMiddleware {
             metadata: [
                 "method": .string(request.method.rawValue), "path": .string(request.uri.path),
                 "status": .stringConvertible(response.status.code),
-                "duration_ms": .string(String(format: "%.2f", seconds * 1000)),
+                "duration_ms": .string(Self.milliseconds(seconds)),
             ]
         )
         return response
+    }
+
+    /// `seconds` as milliseconds with two decimals (`12.34`), without Foundation's `String(format:)`.
+    static func milliseconds(_ seconds: Double) -> String {
+        let hundredths = Int((max(0, seconds) * 100_000).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
     /// The client's id when it is 1–128 characters of `[A-Za-z0-9._:-]`, else a new one.

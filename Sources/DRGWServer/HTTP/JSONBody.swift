@@ -23,7 +23,7 @@ struct JSONBody {
             throw Problem.invalid([FieldError(field: "body", message: "a JSON object is required")])
         }
         if let type = request.headers[.contentType] {
-            let media = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            let media = type.split(separator: ";").first.map { ASCIIText.trimmed($0).lowercased() } ?? ""
             guard media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json")) else {
                 throw Problem(.unsupportedMediaType, detail: "The body must be application/json.")
             }

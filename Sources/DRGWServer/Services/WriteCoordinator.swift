@@ -156,7 +156,7 @@ struct WriteCoordinator: Sendable {
     static func preferWait(_ header: String?) -> Int? {
         guard let header else { return nil }
         for part in header.split(separator: ",") + header.split(separator: ";") {
-            let item = part.trimmingCharacters(in: .whitespaces).lowercased()
+            let item = ASCIIText.trimmed(part).lowercased()
             if item.hasPrefix("wait="), let value = Int(item.dropFirst(5)), value >= 0 { return min(value, 60) }
         }
         return nil

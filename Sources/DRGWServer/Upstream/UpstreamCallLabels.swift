@@ -48,32 +48,37 @@ enum UpstreamCallLabels {
 
     /// Replaces the project segment after a version (`/v1/{project}`) and every id-like segment with placeholders.
     static func template(_ path: String) -> String {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        var out: [String] = []
+        let segments = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        var out: [UInt8] = []
+        out.reserveCapacity(path.utf8.count)
         for (i, segment) in segments.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: "/")) }
             if i == 2, segments.count > 2, isVersion(segments[1]) {
-                out.append("{project}")
+                out += "{project}".utf8
             } else if isIdLike(segment) {
-                out.append("{id}")
+                out += "{id}".utf8
             } else {
-                out.append(segment)
+                out += segment
             }
         }
-        let joined = out.joined(separator: "/")
-        return joined.isEmpty ? "/" : joined
+        return out.isEmpty ? "/" : String(decoding: out, as: UTF8.self)
     }
 
-    static func isVersion(_ segment: String) -> Bool {
-        segment.count >= 2 && segment.first == "v" && segment.dropFirst().allSatisfy(\.isNumber)
+    static func isVersion(_ segment: String) -> Bool { isVersion(Substring(segment).utf8[...]) }
+
+    static func isVersion(_ segment: Substring.UTF8View) -> Bool {
+        segment.count >= 2 && segment.first == UInt8(ascii: "v") && segment.dropFirst().allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
-    /// Static path words are lowercase letters and hyphens; anything with digits, other
-    /// characters or over 40 characters is treated as an id.
-    static func isIdLike(_ segment: String) -> Bool {
+    static func isIdLike(_ segment: String) -> Bool { isIdLike(Substring(segment).utf8[...]) }
+
+    /// Static path words are lowercase ASCII letters, hyphens and underscores; anything with digits,
+    /// other characters or over 40 bytes is treated as an id.
+    static func isIdLike(_ segment: Substring.UTF8View) -> Bool {
         guard !segment.isEmpty else { return false }
         if isVersion(segment) { return false }
         if segment.count > 40 { return true }
-        return !segment.allSatisfy { ($0.isLetter && $0.isLowercase && $0.isASCII) || $0 == "-" || $0 == "_" }
+        return !segment.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
     }
 
     /// An action name: 1–64 ASCII letters and digits.

@@ -65,11 +65,11 @@ public struct AlibabaErrorBody: Codable, Sendable, Equatable {
 
     /// Seconds to wait from `x-acs-retry-after` (ms) or `Retry-After` (s), rounded up.
     public static func retryAfterSeconds(_ headers: [(name: String, value: String)]) -> Int? {
-        func value(_ name: String) -> String? { headers.first { $0.name.lowercased() == name }?.value }
-        if let ms = value("x-acs-retry-after").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), ms > 0 {
+        func value(_ name: String) -> String? { headers.first { HeaderName.equal($0.name, name) }?.value }
+        if let ms = value("x-acs-retry-after").flatMap({ Int(ASCIIText.trimmed($0)) }), ms > 0 {
             return max(1, (ms + 999) / 1000)
         }
-        if let seconds = value("retry-after").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), seconds >= 0 {
+        if let seconds = value("retry-after").flatMap({ Int(ASCIIText.trimmed($0)) }), seconds >= 0 {
             return seconds
         }
         return nil

@@ -56,7 +56,7 @@ public struct AlibabaSignatureVerifier: Sendable {
     }
 
     private func header(_ name: String, in headers: [(name: String, value: String)]) -> String? {
-        headers.first { $0.name.lowercased() == name }?.value
+        headers.first { HeaderName.equal($0.name, name) }?.value
     }
 
     private func verifyV3(
@@ -68,7 +68,7 @@ public struct AlibabaSignatureVerifier: Sendable {
         guard pieces.count == 2, pieces[0] == AlibabaV3Signer.algorithm else { return incomplete("unsupported algorithm") }
         var fields: [String: String] = [:]
         for part in pieces[1].split(separator: ",") {
-            let kv = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            let kv = ASCIIText.trimmed(part).split(separator: "=", maxSplits: 1)
             if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
         }
         guard let accessKeyId = fields["Credential"], let signedList = fields["SignedHeaders"], let given = fields["Signature"]
@@ -84,7 +84,7 @@ public struct AlibabaSignatureVerifier: Sendable {
         }
         var signedHeaders: [(name: String, value: String)] = []
         for name in signedNames {
-            let values = headers.filter { $0.name.lowercased() == name }
+            let values = headers.filter { HeaderName.equal($0.name, name) }
             if values.isEmpty { return incomplete("\(name) is missing") }
             signedHeaders += values.map { (name, $0.value) }
         }

@@ -37,7 +37,7 @@ public struct AlibabaV3Signer: Sendable {
         var merged: [String: [String]] = [:]
         for header in headers {
             let name = header.name.lowercased()
-            merged[name, default: []].append(header.value.trimmingCharacters(in: .whitespaces))
+            merged[name, default: []].append(ASCIIText.trimmed(header.value))
         }
         let names = merged.keys.sorted()
         let canonical = names.map { "\($0):\(merged[$0]!.joined(separator: ","))\n" }.joined()

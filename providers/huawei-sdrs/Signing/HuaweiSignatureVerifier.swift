@@ -26,7 +26,7 @@ public struct HuaweiSignatureVerifier: Sendable {
             guard value.hasPrefix(prefix) else { return nil }
             var fields: [String: String] = [:]
             for part in value.dropFirst(prefix.count).split(separator: ",") {
-                let pieces = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                let pieces = ASCIIText.trimmed(part).split(separator: "=", maxSplits: 1)
                 guard pieces.count == 2 else { return nil }
                 fields[String(pieces[0])] = String(pieces[1])
             }
@@ -54,17 +54,17 @@ public struct HuaweiSignatureVerifier: Sendable {
         method: String, path: String, rawQuery: String, headers: [(name: String, value: String)],
         body: [UInt8], now: Date
     ) -> Failure? {
-        guard let value = headers.first(where: { $0.name.lowercased() == "authorization" })?.value else {
+        guard let value = headers.first(where: { HeaderName.equal($0.name, "authorization") })?.value else {
             return .missingAuthorization
         }
         guard let auth = AuthorizationHeader(value) else { return .malformedAuthorization }
         guard let secret = secrets[auth.accessKey] else { return .unknownAccessKey }
-        guard let sdkDate = headers.first(where: { $0.name.lowercased() == "x-sdk-date" })?.value,
+        guard let sdkDate = headers.first(where: { HeaderName.equal($0.name, "x-sdk-date") })?.value,
             let date = Timestamp.parseBasicISO8601(sdkDate)
         else { return .missingDate }
         if abs(date.timeIntervalSince(now)) > maxSkew { return .clockSkew }
         let payloadHash =
-            headers.first { $0.name.lowercased() == "x-sdk-content-sha256" }?.value ?? Digest.sha256Hex(body)
+            headers.first { HeaderName.equal($0.name, "x-sdk-content-sha256") }?.value ?? Digest.sha256Hex(body)
         let canonical = HuaweiSigner.canonicalRequest(
             method: method, path: path, query: PercentEncoding.parseQuery(rawQuery), headers: headers,
             signedHeaders: auth.signedHeaders.map { $0.lowercased() }, payloadHash: payloadHash)

@@ -65,8 +65,8 @@ public struct HuaweiSigner: Sendable {
     ) -> String {
         var lines: [String] = [method.uppercased(), canonicalURI(path), canonicalQuery(query)]
         for name in signedHeaders {
-            let value = headers.first { $0.name.lowercased() == name }?.value ?? ""
-            lines.append(name + ":" + value.trimmingCharacters(in: .whitespacesAndNewlines))
+            let value = headers.first { HeaderName.equal($0.name, name) }?.value ?? ""
+            lines.append(name + ":" + ASCIIText.trimmed(value))
         }
         lines.append("")
         lines.append(signedHeaders.joined(separator: ";"))
@@ -107,7 +107,7 @@ public struct HuaweiSigner: Sendable {
         headers: [(name: String, value: String)], body: [UInt8], date: Date,
         signedHeaders: [String]? = nil
     ) -> [(name: String, value: String)] {
-        var headers = headers.filter { $0.name.lowercased() != "x-sdk-date" && $0.name.lowercased() != "authorization" }
+        var headers = headers.filter { !HeaderName.equal($0.name, "x-sdk-date") && !HeaderName.equal($0.name, "authorization") }
         let sdkDate = Timestamp.basicISO8601(date)
         headers.append((Self.dateHeader, sdkDate))
         var wanted = signedHeaders ?? (Self.defaultSignedHeaders + ["x-security-token"])

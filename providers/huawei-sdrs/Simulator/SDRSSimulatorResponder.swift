@@ -30,11 +30,13 @@ struct SDRSSimulatorResponder: HTTPResponder {
         let remotePort = context.channel.remoteAddress?.port
 
         func finish(_ status: Int, _ object: Any) -> Response {
+            finish(status, json: Self.json(object))
+        }
+        func finish(_ status: Int, json data: Data) -> Response {
             simulator.requestLog.append(
                 RecordedRequest(
                     method: method, path: path, query: rawQuery, headers: headers, body: body, action: route?.name ?? "unknown",
                     status: status, remotePort: remotePort))
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             var fields = HTTPFields()
             fields[.contentType] = "application/json;charset=UTF-8"
             fields[HTTPField.Name("X-Request-Id")!] = requestId
@@ -89,9 +91,9 @@ struct SDRSSimulatorResponder: HTTPResponder {
         }
 
         do {
-            let (status, object) = try handle(route, method: method, query: rawQuery, body: body)
+            let (status, data) = try handle(route, method: method, query: rawQuery, body: body)
             await simulator.hold.holdIfNeeded(action: route.name)
-            return finish(status, object)
+            return finish(status, json: data)
         } catch {
             return finish(error.status, ["error": ["code": error.code, "message": error.message]])
         }
@@ -133,9 +135,12 @@ struct SDRSSimulatorResponder: HTTPResponder {
         }
     }
 
-    private func encode<T: Encodable>(_ value: T) -> Any {
-        let data = (try? SDRSJSON.encoder().encode(value)) ?? Data("{}".utf8)
-        return (try? JSONSerialization.jsonObject(with: data)) ?? [:]
+    private func encode<T: Encodable>(_ value: T) -> Data {
+        (try? SDRSJSON.encoder().encode(value)) ?? Data("{}".utf8)
+    }
+
+    static func json(_ object: Any) -> Data {
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws(SDRSFault) -> T {
@@ -144,7 +149,7 @@ struct SDRSSimulatorResponder: HTTPResponder {
         }
     }
 
-    private func handle(_ route: Route, method: String, query rawQuery: String, body: [UInt8]) throws(SDRSFault) -> (Int, Any) {
+    private func handle(_ route: Route, method: String, query rawQuery: String, body: [UInt8]) throws(SDRSFault) -> (Int, Data) {
         let now = Date()
         var query: [String: String] = [:]
         for (name, value) in PercentEncoding.parseQuery(rawQuery) { query[name] = value }
@@ -159,17 +164,17 @@ struct SDRSSimulatorResponder: HTTPResponder {
         case "createServerGroup":
             let params = try decode(SDRSWire.CreateServerGroupBody.self, body).serverGroup
             let job = try simulator.world.withLock { w throws(SDRSFault) in w.advance(now: now); return try w.createGroup(params, now: now) }
-            return (200, ["job_id": job])
+            return (200, Self.json(["job_id": job]))
         case "deleteServerGroup":
             let job = try simulator.world.withLock { w throws(SDRSFault) in w.advance(now: now); return try w.deleteGroup(id, now: now) }
-            return (200, ["job_id": job])
+            return (200, Self.json(["job_id": job]))
         case "serverGroupAction":
             guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
                 throw .badRequest("SDRS.0201", "The request parameters are invalid.")
             }
             nonisolated(unsafe) let action = object
             let job = try simulator.world.withLock { w throws(SDRSFault) in w.advance(now: now); return try w.act(on: id, body: action, now: now) }
-            return (200, ["job_id": job])
+            return (200, Self.json(["job_id": job]))
         case "listDrills":
             let (items, count) = try simulator.world.withLock { w throws(SDRSFault) in w.advance(now: now); return try w.listDrills(query: query) }
             return (200, encode(SDRSWire.DrillList(disasterRecoveryDrills: items, count: count)))
@@ -179,16 +184,17 @@ struct SDRSSimulatorResponder: HTTPResponder {
         case "createDrill":
             let params = try decode(SDRSWire.CreateDrillBody.self, body).disasterRecoveryDrill
             let job = try simulator.world.withLock { w throws(SDRSFault) in w.advance(now: now); return try w.createDrill(params, now: now) }
-            return (200, ["job_id": job])
+            return (200, Self.json(["job_id": job]))
         case "deleteDrill":
             let job = try simulator.world.withLock { w throws(SDRSFault) in w.advance(now: now); return try w.deleteDrill(id, now: now) }
-            return (200, ["job_id": job])
+            return (200, Self.json(["job_id": job]))
         case "showJob":
-            let data = try simulator.world.withLock { w throws(SDRSFault) -> Data in
+            let object = try simulator.world.withLock { w throws(SDRSFault) -> [String: Any] in
                 w.advance(now: now)
-                return (try? JSONSerialization.data(withJSONObject: try w.jobJSON(id, now: now))) ?? Data()
+                return try w.jobJSON(id, now: now)
             }
-            return (200, (try? JSONSerialization.jsonObject(with: data)) ?? [:])
+            nonisolated(unsafe) let job = object
+            return (200, Self.json(job))
         case "listActiveDomains":
             let domain = simulator.world.withLock { $0.domain }
             return (200, encode(SDRSWire.DomainList(domains: [domain])))

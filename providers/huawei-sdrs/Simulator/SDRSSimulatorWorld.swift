@@ -38,6 +38,11 @@ struct SDRSSimulatorWorld: Sendable {
     private(set) var groups: [String: Group] = [:]
     private(set) var drills: [String: SDRSWire.DisasterRecoveryDrill] = [:]
     private(set) var jobs: [String: Job] = [:]
+    /// Ids of jobs not yet applied, in start order (every job lasts `jobSeconds`, so they end in this order).
+    private var pending: [String] = []
+    private var pendingHead = 0
+    /// Drills per protection group id.
+    private var drillCounts: [String: Int] = [:]
     private var counter = 0
     private var generator: SeededGenerator
 
@@ -91,9 +96,14 @@ struct SDRSSimulatorWorld: Sendable {
 
     /// Ends every job whose time has come and applies its effect (once).
     mutating func advance(now: Date) {
-        for id in jobs.keys.sorted() where !jobs[id]!.applied && jobStatus(jobs[id]!, now: now) == "SUCCESS" {
-            jobs[id]!.applied = true
-            apply(jobs[id]!.effect, now: now)
+        while pendingHead < pending.count, let job = jobs[pending[pendingHead]], jobStatus(job, now: now) == "SUCCESS" {
+            pendingHead += 1
+            jobs[job.id]!.applied = true
+            apply(job.effect, now: now)
+        }
+        if pendingHead > 1024, pendingHead * 2 > pending.count {
+            pending.removeFirst(pendingHead)
+            pendingHead = 0
         }
     }
 
@@ -113,13 +123,14 @@ struct SDRSSimulatorWorld: Sendable {
             drills[id]?.status = status
             drills[id]?.updatedAt = SDRSJSON.drillTime(now)
         case .deleteDrill(let id):
-            drills[id] = nil
+            if let group = drills.removeValue(forKey: id)?.serverGroupId { drillCounts[group, default: 1] -= 1 }
         }
     }
 
     private mutating func startJob(type: String, entities: [String: String], effect: Effect, now: Date) -> String {
         let id = newJobId()
         jobs[id] = Job(id: id, type: type, begin: now, entities: entities, effect: effect)
+        pending.append(id)
         if jobSeconds == 0 { advance(now: now) }
         return id
     }
@@ -145,7 +156,7 @@ struct SDRSSimulatorWorld: Sendable {
         guard var g = groups[id]?.wire else {
             throw .badRequest("SDRS.1013", "The protection group is not found.")
         }
-        g.disasterRecoveryDrillNum = drills.values.filter { $0.serverGroupId == id }.count
+        g.disasterRecoveryDrillNum = drillCounts[id] ?? 0
         return g
     }
 
@@ -207,7 +218,7 @@ struct SDRSSimulatorWorld: Sendable {
 
     mutating func deleteGroup(_ id: String, now: Date) throws(SDRSFault) -> String {
         let g = try group(id)
-        if drills.values.contains(where: { $0.serverGroupId == id }) {
+        if (drillCounts[id] ?? 0) > 0 {
             throw .badRequest("SDRS.1003", "The protection group cannot be deleted because it contains a DR drill.")
         }
         if (g.protectedInstanceNum ?? 0) > 0 {
@@ -314,6 +325,7 @@ struct SDRSSimulatorWorld: Sendable {
         drills[id] = SDRSWire.DisasterRecoveryDrill(
             id: id, name: p.name, status: "creating", drillVpcId: p.drillVpcId ?? newUUID(), createdAt: stamp,
             updatedAt: stamp, serverGroupId: g.id, drillServers: servers)
+        drillCounts[g.id, default: 0] += 1
         return startJob(
             type: "createDisasterRecoveryDrill", entities: ["server_group_id": g.id, "disaster_recovery_drill_id": id],
             effect: .drillStatus(id: id, status: "available"), now: now)

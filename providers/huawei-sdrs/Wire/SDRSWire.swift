@@ -32,23 +32,65 @@ public enum SDRSWire {
         public var protectionType: String?
         public var replicationModel: String?
         public var serverType: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id
+            case name
+            case description
+            case status
+            case progress
+            case sourceAvailabilityZone = "source_availability_zone"
+            case targetAvailabilityZone = "target_availability_zone"
+            case domainId = "domain_id"
+            case domainName = "domain_name"
+            case priorityStation = "priority_station"
+            case protectedInstanceNum = "protected_instance_num"
+            case replicationNum = "replication_num"
+            case disasterRecoveryDrillNum = "disaster_recovery_drill_num"
+            case protectedStatus = "protected_status"
+            case replicationStatus = "replication_status"
+            case healthStatus = "health_status"
+            case sourceVpcId = "source_vpc_id"
+            case targetVpcId = "target_vpc_id"
+            case testVpcId = "test_vpc_id"
+            case drType = "dr_type"
+            case createdAt = "created_at"
+            case updatedAt = "updated_at"
+            case protectionType = "protection_type"
+            case replicationModel = "replication_model"
+            case serverType = "server_type"
+        }
     }
 
     /// `{"server_groups":[…],"count":n}`.
     public struct ServerGroupList: Codable, Sendable {
         public var serverGroups: [ServerGroup]
         public var count: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case serverGroups = "server_groups"
+            case count
+        }
     }
 
     /// `{"server_group":{…}}`.
     public struct ServerGroupEnvelope: Codable, Sendable {
         public var serverGroup: ServerGroup
+
+        enum CodingKeys: String, CodingKey {
+            case serverGroup = "server_group"
+        }
     }
 
     /// One drill server of a drill.
     public struct DrillServer: Codable, Sendable, Equatable {
         public var protectedInstance: String?
         public var drillServerId: String?
+
+        enum CodingKeys: String, CodingKey {
+            case protectedInstance = "protected_instance"
+            case drillServerId = "drill_server_id"
+        }
     }
 
     /// A DR drill (`ShowDisasterRecoveryDrillParams`); times are `yyyy-MM-dd HH:mm:ss.SSS`.
@@ -61,22 +103,46 @@ public enum SDRSWire {
         public var updatedAt: String?
         public var serverGroupId: String?
         public var drillServers: [DrillServer]?
+
+        enum CodingKeys: String, CodingKey {
+            case id
+            case name
+            case status
+            case drillVpcId = "drill_vpc_id"
+            case createdAt = "created_at"
+            case updatedAt = "updated_at"
+            case serverGroupId = "server_group_id"
+            case drillServers = "drill_servers"
+        }
     }
 
     /// `{"disaster_recovery_drills":[…],"count":n}`.
     public struct DrillList: Codable, Sendable {
         public var disasterRecoveryDrills: [DisasterRecoveryDrill]
         public var count: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case disasterRecoveryDrills = "disaster_recovery_drills"
+            case count
+        }
     }
 
     /// `{"disaster_recovery_drill":{…}}`.
     public struct DrillEnvelope: Codable, Sendable {
         public var disasterRecoveryDrill: DisasterRecoveryDrill
+
+        enum CodingKeys: String, CodingKey {
+            case disasterRecoveryDrill = "disaster_recovery_drill"
+        }
     }
 
     /// `{"job_id":"…"}`, the answer of every async write.
     public struct JobReference: Codable, Sendable {
         public var jobId: String
+
+        enum CodingKeys: String, CodingKey {
+            case jobId = "job_id"
+        }
     }
 
     /// Create bodies.
@@ -88,26 +154,54 @@ public enum SDRSWire {
         public var domainId: String
         public var sourceVpcId: String
         public var drType: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case description
+            case sourceAvailabilityZone = "source_availability_zone"
+            case targetAvailabilityZone = "target_availability_zone"
+            case domainId = "domain_id"
+            case sourceVpcId = "source_vpc_id"
+            case drType = "dr_type"
+        }
     }
 
     public struct CreateServerGroupBody: Codable, Sendable {
         public var serverGroup: CreateServerGroupParams
+
+        enum CodingKeys: String, CodingKey {
+            case serverGroup = "server_group"
+        }
     }
 
     public struct CreateDrillParams: Codable, Sendable {
         public var serverGroupId: String
         public var name: String
         public var drillVpcId: String?
+
+        enum CodingKeys: String, CodingKey {
+            case serverGroupId = "server_group_id"
+            case name
+            case drillVpcId = "drill_vpc_id"
+        }
     }
 
     public struct CreateDrillBody: Codable, Sendable {
         public var disasterRecoveryDrill: CreateDrillParams
+
+        enum CodingKeys: String, CodingKey {
+            case disasterRecoveryDrill = "disaster_recovery_drill"
+        }
     }
 
     /// An active-active domain.
     public struct Domain: Codable, Sendable {
         public struct Cluster: Codable, Sendable {
             public var availabilityZone: String
+
+            enum CodingKeys: String, CodingKey {
+                case availabilityZone = "availability_zone"
+            }
         }
         public var id: String
         public var name: String
@@ -115,9 +209,22 @@ public enum SDRSWire {
         public var soldOut: Bool
         public var localReplicationCluster: Cluster
         public var remoteReplicationCluster: Cluster
+
+        enum CodingKeys: String, CodingKey {
+            case id
+            case name
+            case description
+            case soldOut = "sold_out"
+            case localReplicationCluster = "local_replication_cluster"
+            case remoteReplicationCluster = "remote_replication_cluster"
+        }
     }
 
     public struct DomainList: Codable, Sendable {
         public var domains: [Domain]
+
+        enum CodingKeys: String, CodingKey {
+            case domains
+        }
     }
 }
