@@ -1,20 +1,24 @@
 import Foundation
 import Synchronization
 
-/// Holds back one simulator answer once: the first request of `SimulatorOptions.holdAction`
-/// takes effect upstream, then its answer waits `holdSeconds` (a lost answer, as a client sees it).
+/// Holds back simulator answers: every accepted request's answer waits `latencySeconds` (a
+/// remote cloud's service time), and the first request of `SimulatorOptions.holdAction` takes
+/// effect upstream, then its answer waits `holdSeconds` (a lost answer, as a client sees it).
 public final class AnswerHold: Sendable {
     private let action: String?
     private let seconds: Double
     private let used = Mutex(false)
+    private let latency: Duration
 
     public init(options: SimulatorOptions) {
         self.action = options.holdAction
         self.seconds = options.holdSeconds
+        self.latency = .microseconds(Int64(max(0, options.latencySeconds) * 1_000_000))
     }
 
     /// Waits when `action` is the held one and no answer was held yet.
     public func holdIfNeeded(action: String?) async {
+        if latency > .zero { try? await Task.sleep(for: latency) }
         guard let held = self.action, held == action, seconds > 0 else { return }
         let first = used.withLock { used -> Bool in
             defer { used = true }

@@ -77,11 +77,11 @@ public struct StatusTable: Codable, Sendable {
     /// The unified group status; unknown values read as `error` only when they say so, else `available`.
     public func groupStatus(_ upstream: String) -> ProtectionGroupStatus {
         if let mapped = protectionGroup[upstream], let status = ProtectionGroupStatus(rawValue: mapped) { return status }
-        return upstream.contains("fail") || upstream.contains("error") ? .error : .available
+        return ASCIIText.contains(upstream, "fail") || ASCIIText.contains(upstream, "error") ? .error : .available
     }
 
     public func drillStatus(_ upstream: String) -> DrillStatus {
         if let mapped = drill[upstream], let status = DrillStatus(rawValue: mapped) { return status }
-        return upstream.contains("fail") || upstream.contains("error") ? .failed : .creating
+        return ASCIIText.contains(upstream, "fail") || ASCIIText.contains(upstream, "error") ? .failed : .creating
     }
 }

@@ -19,6 +19,9 @@ public struct SimulatorOptions: Sendable {
     public var holdAction: String?
     /// How long that answer is held.
     public var holdSeconds: Double = 0
+    /// Service time added to every answer of an accepted request, like a remote cloud's network
+    /// and processing time (benchmarks use it to keep the machine out of CPU saturation).
+    public var latencySeconds: Double = 0
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, accessKey: String, secretKey: String,

@@ -25,7 +25,7 @@ public enum Validation {
         if id.isEmpty || id.utf8.count > 128 {
             return [FieldError(field: field, message: "must be 1 to 128 characters")]
         }
-        if id.contains("..") {
+        if ASCIIText.contains(id, "..") {
             return [FieldError(field: field, message: "must not contain '..'")]
         }
         for byte in id.utf8 {
@@ -40,7 +40,7 @@ public enum Validation {
     public static func descriptionErrors(_ text: String?, field: String = "description") -> [FieldError] {
         guard let text else { return [] }
         if text.utf8.count > 64 { return [FieldError(field: field, message: "must be at most 64 bytes")] }
-        if text.contains("<") || text.contains(">") { return [FieldError(field: field, message: "must not contain '<' or '>'")] }
+        if text.utf8.contains(UInt8(ascii: "<")) || text.utf8.contains(UInt8(ascii: ">")) { return [FieldError(field: field, message: "must not contain '<' or '>'")] }
         return []
     }
 }

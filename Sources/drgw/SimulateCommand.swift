@@ -47,6 +47,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds that answer is held.")
     var holdSeconds: Double = 0
 
+    @Option(name: .long, help: "Milliseconds every accepted answer takes (a remote cloud's service time).")
+    var latencyMs: Double = 0
+
     func validate() throws {
         guard ProviderCatalog.plugin(named: provider) != nil else {
             throw ValidationError("unknown provider '\(provider)'; known: " + ProviderCatalog.plugins.map { $0.name }.joined(separator: ", "))
@@ -54,6 +57,7 @@ struct SimulateCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
         guard jobSeconds >= 0 else { throw ValidationError("--job-seconds must not be negative") }
+        guard (0...60_000).contains(latencyMs) else { throw ValidationError("--latency-ms must be 0 to 60000") }
     }
 
     func run() async throws {
@@ -65,6 +69,7 @@ struct SimulateCommand: AsyncParsableCommand {
         )
         options.holdAction = holdAction
         options.holdSeconds = holdSeconds
+        options.latencySeconds = latencyMs / 1000
         let host = options.host
         let simulator = plugin.makeSimulator(options: options)
         let name = provider

@@ -65,3 +65,17 @@ struct ASCIITextTests {
         #expect(ASCIIText.trimmed(line.dropFirst(7)) == "key")
     }
 }
+
+@Suite("ASCII search")
+struct ASCIISearchTests {
+    @Test func findsByteSequences() {
+        #expect(ASCIIText.firstOffset(of: "://", in: "http://h/p") == 4)
+        #expect(ASCIIText.firstOffset(of: "x", in: "") == nil)
+        #expect(ASCIIText.firstOffset(of: "", in: "abc") == 0)
+        #expect(ASCIIText.firstOffset(of: "abcd", in: "abc") == nil)
+        #expect(ASCIIText.contains("a..b", ".."))
+        #expect(!ASCIIText.contains("a.b.c", ".."))
+        #expect(ASCIIText.contains("error-deleting", "error"))
+        #expect(ASCIIText.contains("aab", "ab"))  // restarts after a partial match
+    }
+}

@@ -61,8 +61,8 @@ fi
 bin="$root/.build-release/release/drgw"
 
 echo "bench: measuring, ${seconds} s per case, output in $out"
-# Bounded: 15 wrk cases x rounds and 2 SDK cases of $seconds each, plus process starts.
-timeout --signal=TERM $((seconds * (15 * rounds + 2) + 300)) \
+# Bounded: 20 wrk cases x rounds (15 in the throughput regime, 5 in the latency regime) and 2 SDK cases of $seconds each, plus process starts.
+timeout --signal=TERM $((seconds * (20 * rounds + 2) + 420)) \
   .venv/bin/python scripts/bench/bench.py --drgw "$bin" --seconds "$seconds" --rounds "$rounds" --out "$out" &
 pids+=($!)
 wait "${pids[0]}"

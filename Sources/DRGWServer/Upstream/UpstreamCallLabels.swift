@@ -36,8 +36,8 @@ enum UpstreamCallLabels {
     /// The path of a URL (without scheme, authority and query) and its query.
     static func split(_ url: String) -> (path: String, query: String?) {
         var rest = Substring(url)
-        if let scheme = rest.range(of: "://") {
-            rest = rest[scheme.upperBound...]
+        if let offset = ASCIIText.firstOffset(of: "://", in: url) {
+            rest = Substring(url.utf8.dropFirst(offset + 3))
             if let slash = rest.firstIndex(of: "/") { rest = rest[slash...] } else { rest = "/" }
         }
         if let mark = rest.firstIndex(of: "?") {

@@ -50,7 +50,7 @@ public struct HuaweiSigner: Sendable {
 
     /// Lowercased, sorted, de-duplicated header names without `_` (the SDK never signs those).
     public static func normalizedSignedHeaders(_ names: [String]) -> [String] {
-        Array(Set(names.map { $0.lowercased() }.filter { !$0.contains("_") }))
+        Array(Set(names.map { $0.lowercased() }.filter { !$0.utf8.contains(UInt8(ascii: "_")) }))
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
