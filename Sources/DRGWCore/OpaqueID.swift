@@ -25,9 +25,6 @@ public enum OpaqueID {
 
     /// A random id with a prefix, e.g. `op_3f9c…` (128 bits, hex).
     public static func random(prefix: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let a = generator.next() as UInt64
-        let b = generator.next() as UInt64
-        return prefix + "_" + String(format: "%016llx%016llx", a, b)
+        prefix + "_" + RandomID.hex128()
     }
 }

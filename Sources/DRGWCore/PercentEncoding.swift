@@ -3,8 +3,9 @@
 public enum PercentEncoding {
     private static let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
 
-    @inline(__always)
-    static func isUnreserved(_ byte: UInt8) -> Bool {
+    /// True for the bytes that are never escaped: `A–Z a–z 0–9 - _ . ~`.
+    @inlinable
+    public static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"),
@@ -33,6 +34,7 @@ public enum PercentEncoding {
 
     /// Decodes `%XX` sequences (and nothing else); nil when a sequence is malformed or not UTF-8.
     public static func decode(_ string: String) -> String? {
+        if !string.utf8.contains(UInt8(ascii: "%")) { return string }
         var out: [UInt8] = []
         var bytes = string.utf8.makeIterator()
         while let byte = bytes.next() {

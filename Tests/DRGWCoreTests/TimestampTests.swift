@@ -79,3 +79,21 @@ struct ASCIISearchTests {
         #expect(ASCIIText.contains("aab", "ab"))  // restarts after a partial match
     }
 }
+
+@Suite("Random ids")
+struct RandomIDTests {
+    @Test func uuidsAreVersion4AndDistinct() {
+        let ids = (0..<200).map { _ in RandomID.uuid() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids {
+            let b = Array(id.utf8)
+            #expect(b.count == 36)
+            #expect([8, 13, 18, 23].allSatisfy { b[$0] == UInt8(ascii: "-") })
+            #expect(b[14] == UInt8(ascii: "4"))
+            #expect([UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "a"), UInt8(ascii: "b")].contains(b[19]))
+            #expect(id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || $0 == 0x2D })
+        }
+        #expect(OpaqueID.random(prefix: "op").utf8.count == 35)
+        #expect(RandomID.hex128() != RandomID.hex128())
+    }
+}

@@ -32,7 +32,7 @@ public struct AlibabaEBSProvider: Provider {
     /// hashed to 64 hex characters when it is not ≤ 64 printable ASCII characters, so it stays
     /// stable) or one fresh UUID for this logical request. Every retry of the call reuses it.
     static func clientToken(_ context: CallContext) -> String {
-        guard let token = context.clientToken, !token.isEmpty else { return UUID().uuidString.lowercased() }
+        guard let token = context.clientToken, !token.isEmpty else { return RandomID.uuid() }
         if token.utf8.count <= 64, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return token }
         return Digest.sha256Hex(token)
     }

@@ -28,7 +28,7 @@ extension Parameters {
     /// upstream URL, so that an encoded `..%2F` or control character is refused like a literal one.
     func id(_ name: String) throws -> String {
         let raw = self.get(name) ?? ""
-        guard let value = raw.removingPercentEncoding else {
+        guard let value = PercentEncoding.decode(raw) else {
             throw Problem.invalid([FieldError(field: name, message: "is not valid percent-encoding")])
         }
         let errors = Validation.idErrors(value, field: name)

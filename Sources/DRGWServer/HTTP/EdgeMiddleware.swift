@@ -73,7 +73,7 @@ struct EdgeMiddleware: RouterMiddleware {
         {
             return header
         }
-        return UUID().uuidString.lowercased()
+        return RandomID.uuid()
     }
 }
 

@@ -27,7 +27,19 @@ public struct JSONLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let line = render(event)
         Self.output.withLock { _ in
-            FileHandle.standardOutput.write(Data(line))
+            line.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let written = write(1, raw.baseAddress! + offset, raw.count - offset)
+                    if written > 0 {
+                        offset += written
+                    } else if written < 0, errno == EINTR {
+                        continue
+                    } else {
+                        break  // stdout is gone or full: drop the line rather than block or crash
+                    }
+                }
+            }
         }
     }
 
@@ -58,19 +70,20 @@ public struct JSONLogHandler: LogHandler {
         line.append(UInt8(ascii: ","))
     }
 
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
     static func appendString(_ text: String, to line: inout [UInt8]) {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
         line.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
                 line.append(UInt8(ascii: "\\"))
                 line.append(byte)
-            case 0x0A: line.append(contentsOf: Array("\\n".utf8))
-            case 0x0D: line.append(contentsOf: Array("\\r".utf8))
-            case 0x09: line.append(contentsOf: Array("\\t".utf8))
+            case 0x0A: line += "\\n".utf8
+            case 0x0D: line += "\\r".utf8
+            case 0x09: line += "\\t".utf8
             case 0..<0x20, 0x7F:
-                line.append(contentsOf: Array("\\u00".utf8))
+                line += "\\u00".utf8
                 line.append(hex[Int(byte >> 4)])
                 line.append(hex[Int(byte & 0x0F)])
             default:

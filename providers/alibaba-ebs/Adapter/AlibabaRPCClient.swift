@@ -30,7 +30,7 @@ struct AlibabaRPCClient: Sendable {
 
     init(
         account: AccountSettings, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date = { Date() },
-        makeNonce: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
+        makeNonce: @escaping @Sendable () -> String = { RandomID.uuid() }
     ) throws {
         guard let accessKey = account.credentials.accessKey, let secretKey = account.credentials.secretKey else {
             throw Problem(.upstreamAuthFailed, detail: "The alibaba-ebs account \(account.id) has no access key or secret key.")

@@ -241,7 +241,7 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
 
     private func render(_ reply: SimReply) -> Response {
         var body = reply.body
-        let requestId = UUID().uuidString
+        let requestId = RandomID.uuid().uppercased()
         body["RequestId"] = .string(requestId)
         if reply.status >= 400 {
             let code: String = {

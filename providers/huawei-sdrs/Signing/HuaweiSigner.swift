@@ -31,6 +31,10 @@ public struct HuaweiSigner: Sendable {
 
     /// The canonical URI: the path unescaped, each segment escaped again, and always a trailing `/`.
     public static func canonicalURI(_ path: String) -> String {
+        // Fast path: nothing escaped and nothing to escape.
+        if !path.isEmpty, path.utf8.allSatisfy({ PercentEncoding.isUnreserved($0) || $0 == UInt8(ascii: "/") }) {
+            return path.utf8.last == UInt8(ascii: "/") ? path : path + "/"
+        }
         let decoded = PercentEncoding.decode(path) ?? path
         var uri = decoded.split(separator: "/", omittingEmptySubsequences: false)
             .map { PercentEncoding.encode(String($0)) }
