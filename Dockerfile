@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build stage: Swift 6 with a statically linked Swift runtime.
 FROM swift:6.2-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends libcurl4-openssl-dev pkg-config \
+RUN apt-get update && apt-get install -y --no-install-recommends libcurl4-openssl-dev libsqlite3-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -11,9 +11,9 @@ RUN mkdir -p /out \
     && cp "$bin/drgw" /out/ \
     && cp -R "$bin"/*.resources /out/
 
-# Runtime stage: slim Debian with libcurl and CA certificates only.
+# Runtime stage: slim Debian with libcurl, SQLite and CA certificates only.
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libcurl4 ca-certificates curl \
+RUN apt-get update && apt-get install -y --no-install-recommends libcurl4 libsqlite3-0 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home /var/lib/drgw --create-home drgw
 COPY --from=build /out/ /usr/local/bin/

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what drgw needs on Debian: libcurl (OpenSSL flavour) headers, pkg-config and CA
+# Installs what drgw needs on Debian: libcurl (OpenSSL flavour) and SQLite headers, pkg-config and CA
 # certificates. Runs `apt-get update` once, and only when something is missing.
 set -euo pipefail
 
@@ -7,6 +7,7 @@ need=()
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need+=(libcurl4-openssl-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 dpkg -s ca-certificates >/dev/null 2>&1 || need+=(ca-certificates)
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
 for extra in "$@"; do
   case "$extra" in
     venv) python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv) ;;

@@ -1,13 +1,15 @@
 import DRGWCore
 import Foundation
+import GRDB
 import Logging
-import NIOCore
-import SQLiteNIO
 
 /// The embedded default store: one SQLite file in WAL mode holding idempotency records and
 /// operations. Writes are durable across a process crash (`kill -9`).
+///
+/// Built on GRDB: every store call is one hop to GRDB's serial writer (or a pooled reader) that
+/// runs all of its statements in one transaction, with prepared statements cached per connection.
 public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
-    let connection: SQLiteConnection
+    let writer: any DatabaseWriter
     let logger: Logger
 
     /// Versioned schema: each entry runs once, in order, recorded in `schema_migrations`.
@@ -29,12 +31,28 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
             """,
             "CREATE INDEX operations_due ON operations(status, next_poll_at)",
             "CREATE INDEX operations_tenant ON operations(tenant, seq)",
-        ]
+        ],
+        // The stored answer in columns (the body as a blob) instead of one JSON text; records
+        // written before keep their `response` text and are still read.
+        [
+            "ALTER TABLE idempotency_records ADD COLUMN response_status INTEGER",
+            "ALTER TABLE idempotency_records ADD COLUMN response_headers TEXT",
+            "ALTER TABLE idempotency_records ADD COLUMN response_body BLOB",
+        ],
     ]
 
-    private init(connection: SQLiteConnection, logger: Logger) {
-        self.connection = connection
+    private init(writer: any DatabaseWriter, logger: Logger) {
+        self.writer = writer
         self.logger = logger
+    }
+
+    static func configuration() -> Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous=NORMAL")
+        }
+        return config
     }
 
     /// Opens (creating when absent) the database at `path` and applies pending migrations.
@@ -43,16 +61,15 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        let store = SQLiteStore(connection: connection, logger: logger)
+        let pool = try DatabasePool(path: path, configuration: configuration())  // WAL mode
+        let store = SQLiteStore(writer: pool, logger: logger)
         try await store.prepare()
         return store
     }
 
     /// An in-memory store, for tests.
     public static func inMemory(logger: Logger = Logger(label: "drgw.store")) async throws -> SQLiteStore {
-        let connection = try await SQLiteConnection.open(storage: .memory, logger: logger)
-        let store = SQLiteStore(connection: connection, logger: logger)
+        let store = SQLiteStore(writer: try DatabaseQueue(configuration: configuration()), logger: logger)
         try await store.prepare()
         return store
     }
@@ -65,27 +82,19 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     }
 
     private func prepare() async throws {
-        _ = try await connection.query("PRAGMA journal_mode=WAL")
-        _ = try await connection.query("PRAGMA synchronous=NORMAL")
-        _ = try await connection.query("PRAGMA busy_timeout=5000")
-        _ = try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
-        let rows = try await connection.query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
-        let current = rows.first?.column("v")?.integer ?? 0
-        for (index, statements) in Self.migrations.enumerated() where index + 1 > current {
-            _ = try await connection.query("BEGIN IMMEDIATE")
-            do {
-                for statement in statements { _ = try await connection.query(statement) }
-                _ = try await connection.query("INSERT INTO schema_migrations(version) VALUES (?)", [.integer(index + 1)])
-                _ = try await connection.query("COMMIT")
-            } catch {
-                _ = try? await connection.query("ROLLBACK")
-                throw error
+        try await writer.write { db in
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
+            let current = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM schema_migrations") ?? 0
+            for (index, statements) in Self.migrations.enumerated() where index + 1 > current {
+                for statement in statements { try db.execute(sql: statement) }
+                try db.execute(sql: "INSERT INTO schema_migrations(version) VALUES (?)", arguments: [index + 1])
             }
         }
     }
 
     public func close() async {
-        try? await connection.close()
+        if let pool = writer as? DatabasePool { try? pool.close() }
+        if let queue = writer as? DatabaseQueue { try? queue.close() }
     }
 
     // MARK: IdempotencyStore
@@ -94,165 +103,193 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
         _ scope: IdempotencyScope, fingerprint: String, operationId: String, leaseSeconds: Double, now: Date
     ) async throws -> IdempotencyBegin {
         let t = now.timeIntervalSince1970
-        let inserted = try await connection.query(
-            """
-            INSERT INTO idempotency_records
-              (tenant, method, path, key, fingerprint, state, operation_id, lease_until, response, created_at)
-            VALUES (?, ?, ?, ?, ?, 'started', ?, ?, NULL, ?)
-            ON CONFLICT DO NOTHING RETURNING operation_id
-            """,
-            binds(scope) + [.text(fingerprint), .text(operationId), .float(t + leaseSeconds), .float(t)]
-        )
-        if !inserted.isEmpty { return .started(operationId: operationId) }
+        return try await writer.write { db -> IdempotencyBegin in
+            let inserted = try String.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        INSERT INTO idempotency_records
+                          (tenant, method, path, key, fingerprint, state, operation_id, lease_until, response, created_at)
+                        VALUES (?, ?, ?, ?, ?, 'started', ?, ?, NULL, ?)
+                        ON CONFLICT DO NOTHING RETURNING operation_id
+                        """),
+                arguments: Self.arguments(scope) + [fingerprint, operationId, t + leaseSeconds, t])
+            if inserted != nil { return .started(operationId: operationId) }
 
-        // Existing record: a lease that ran out is taken over atomically.
-        let taken = try await connection.query(
-            """
-            UPDATE idempotency_records SET lease_until = ?
-            WHERE tenant = ? AND method = ? AND path = ? AND key = ?
-              AND state = 'started' AND fingerprint = ? AND lease_until < ?
-            RETURNING operation_id
-            """,
-            [.float(t + leaseSeconds)] + binds(scope) + [.text(fingerprint), .float(t)]
-        )
-        if let row = taken.first, let id = row.column("operation_id")?.string {
-            return .takenOver(operationId: id)
+            // Existing record: a lease that ran out is taken over.
+            if let id = try String.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE idempotency_records SET lease_until = ?
+                        WHERE tenant = ? AND method = ? AND path = ? AND key = ?
+                          AND state = 'started' AND fingerprint = ? AND lease_until < ?
+                        RETURNING operation_id
+                        """),
+                arguments: [t + leaseSeconds] + Self.arguments(scope) + [fingerprint, t])
+            {
+                return .takenOver(operationId: id)
+            }
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT fingerprint, state, response, response_status, response_headers, response_body
+                            FROM idempotency_records WHERE tenant = ? AND method = ? AND path = ? AND key = ?
+                            """),
+                    arguments: Self.arguments(scope))
+            else {
+                return .inFlight  // cannot happen inside this transaction; a retry of the key starts anew
+            }
+            if (row["fingerprint"] as String?) != fingerprint { return .fingerprintMismatch }
+            if (row["state"] as String?) == "completed", let response = Self.storedResponse(row) {
+                return .completed(response)
+            }
+            return .inFlight
         }
-        let rows = try await connection.query(
-            """
-            SELECT fingerprint, state, response FROM idempotency_records
-            WHERE tenant = ? AND method = ? AND path = ? AND key = ?
-            """,
-            binds(scope)
-        )
-        guard let row = rows.first else {
-            // Purged between the two statements: try once more from the start.
-            return try await begin(scope, fingerprint: fingerprint, operationId: operationId, leaseSeconds: leaseSeconds, now: now)
+    }
+
+    /// The stored answer of a completed record, from its columns or (older records) its JSON text.
+    static func storedResponse(_ row: Row) -> StoredResponse? {
+        if let status = row["response_status"] as Int? {
+            let headers = (row["response_headers"] as String?)
+                .flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+            let body = (row["response_body"] as Data?).map { Array($0) } ?? []
+            return StoredResponse(status: status, headers: headers, body: body)
         }
-        if row.column("fingerprint")?.string != fingerprint { return .fingerprintMismatch }
-        if row.column("state")?.string == "completed", let text = row.column("response")?.string,
-            let response = try? JSONDecoder().decode(StoredResponse.self, from: Data(text.utf8))
-        {
-            return .completed(response)
-        }
-        return .inFlight
+        guard let text = row["response"] as String? else { return nil }
+        return try? JSONDecoder().decode(StoredResponse.self, from: Data(text.utf8))
     }
 
     public func complete(_ scope: IdempotencyScope, response: StoredResponse, now: Date) async throws {
-        let json = String(decoding: try JSONEncoder().encode(response), as: UTF8.self)
-        _ = try await connection.query(
-            """
-            UPDATE idempotency_records SET state = 'completed', response = ?, lease_until = 0
-            WHERE tenant = ? AND method = ? AND path = ? AND key = ?
-            """,
-            [.text(json)] + binds(scope)
-        )
+        let headers = String(decoding: try Self.encoder.encode(response.headers), as: UTF8.self)
+        let body = Data(response.body)
+        try await writer.write { db in
+            try db.cachedStatement(
+                sql: """
+                    UPDATE idempotency_records SET state = 'completed', response = NULL, response_status = ?,
+                      response_headers = ?, response_body = ?, lease_until = 0
+                    WHERE tenant = ? AND method = ? AND path = ? AND key = ?
+                    """
+            ).execute(arguments: [response.status, headers, body] + Self.arguments(scope))
+        }
     }
 
     public func release(_ scope: IdempotencyScope) async throws {
-        _ = try await connection.query(
-            """
-            UPDATE idempotency_records SET lease_until = 0
-            WHERE tenant = ? AND method = ? AND path = ? AND key = ? AND state = 'started'
-            """,
-            binds(scope)
-        )
+        try await writer.write { db in
+            try db.cachedStatement(
+                sql: """
+                    UPDATE idempotency_records SET lease_until = 0
+                    WHERE tenant = ? AND method = ? AND path = ? AND key = ? AND state = 'started'
+                    """
+            ).execute(arguments: Self.arguments(scope))
+        }
     }
 
     public func purge(createdBefore cutoff: Date) async throws -> Int {
-        let rows = try await connection.query(
-            "DELETE FROM idempotency_records WHERE created_at < ? RETURNING key",
-            [.float(cutoff.timeIntervalSince1970)]
-        )
-        return rows.count
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM idempotency_records WHERE created_at < ?", arguments: [cutoff.timeIntervalSince1970])
+            return db.changesCount
+        }
     }
 
-    private func binds(_ scope: IdempotencyScope) -> [SQLiteData] {
-        [.text(scope.tenant), .text(scope.method), .text(scope.path), .text(scope.key)]
+    private static func arguments(_ scope: IdempotencyScope) -> StatementArguments {
+        [scope.tenant, scope.method, scope.path, scope.key]
     }
 
     // MARK: OperationStore
 
-    public func save(_ stored: StoredOperation) async throws {
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let body = String(decoding: try encoder.encode(stored.operation), as: UTF8.self)
-        let job = try stored.job.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-        _ = try await connection.query(
-            """
-            INSERT INTO operations (id, tenant, account, status, body, job, next_poll_at, polls)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET status = excluded.status, body = excluded.body, job = excluded.job,
-              next_poll_at = excluded.next_poll_at, polls = excluded.polls
-            """,
-            [
-                .text(stored.operation.id), .text(stored.tenant), .text(stored.operation.account),
-                .text(stored.operation.status.rawValue), .text(body), job.map { .text($0) } ?? .null,
-                .float(stored.nextPollAt.timeIntervalSince1970), .integer(stored.polls),
-            ]
-        )
+        return encoder
+    }()
+    private static let decoder = JSONDecoder()
+
+    public func save(_ stored: StoredOperation) async throws {
+        let body = String(decoding: try Self.encoder.encode(stored.operation), as: UTF8.self)
+        let job = try stored.job.map { String(decoding: try Self.encoder.encode($0), as: UTF8.self) }
+        let arguments: StatementArguments = [
+            stored.operation.id, stored.tenant, stored.operation.account, stored.operation.status.rawValue, body, job,
+            stored.nextPollAt.timeIntervalSince1970, stored.polls,
+        ]
+        try await writer.write { db in
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO operations (id, tenant, account, status, body, job, next_poll_at, polls)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET status = excluded.status, body = excluded.body, job = excluded.job,
+                      next_poll_at = excluded.next_poll_at, polls = excluded.polls
+                    """
+            ).execute(arguments: arguments)
+        }
     }
 
     public func operation(id: String, tenant: String) async throws -> StoredOperation? {
-        let rows = try await connection.query(
-            "SELECT tenant, body, job, next_poll_at, polls FROM operations WHERE id = ? AND tenant = ?",
-            [.text(id), .text(tenant)]
-        )
-        return rows.first.flatMap(decode)
+        try await writer.read { db in
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT tenant, body, job, next_poll_at, polls FROM operations WHERE id = ? AND tenant = ?"),
+                arguments: [id, tenant]
+            ).flatMap(Self.decode)
+        }
     }
 
     public func list(_ query: OperationQuery) async throws -> Page<Operation> {
         var sql = "SELECT seq, tenant, body, job, next_poll_at, polls FROM operations WHERE tenant = ?"
-        var binds: [SQLiteData] = [.text(query.tenant)]
+        var arguments: StatementArguments = [query.tenant]
         if let accounts = query.accounts {
             if accounts.isEmpty { return Page(items: []) }
             sql += " AND account IN (" + accounts.map { _ in "?" }.joined(separator: ",") + ")"
-            binds += accounts.map { .text($0) }
+            arguments += StatementArguments(accounts)
         }
         if let status = query.status {
             sql += " AND status = ?"
-            binds.append(.text(status.rawValue))
+            arguments += [status.rawValue]
         }
         if let cursor = query.cursor, let seq = Int(cursor) {
             sql += " AND seq < ?"
-            binds.append(.integer(seq))
+            arguments += [seq]
         }
         let limit = max(1, min(query.limit, 200))
         sql += " ORDER BY seq DESC LIMIT \(limit + 1)"
-        let rows = try await connection.query(sql, binds)
-        let page = rows.prefix(limit)
-        let items = page.compactMap(decode).map(\.operation)
-        let next = rows.count > limit ? page.last?.column("seq")?.integer.map(String.init) : nil
-        return Page(items: items, nextCursor: next)
+        let statement = sql
+        let bound = arguments
+        return try await writer.read { db -> Page<Operation> in
+            let rows = try Row.fetchAll(db, sql: statement, arguments: bound)
+            let page = rows.prefix(limit)
+            let items = page.compactMap(Self.decode).map(\.operation)
+            let next = rows.count > limit ? (page.last?["seq"] as Int?).map(String.init) : nil
+            return Page(items: items, nextCursor: next)
+        }
     }
 
     public func claimDue(at now: Date, limit: Int, leaseSeconds: Double) async throws -> [StoredOperation] {
         let t = now.timeIntervalSince1970
-        let rows = try await connection.query(
-            """
-            UPDATE operations SET next_poll_at = ?
-            WHERE id IN (
-              SELECT id FROM operations WHERE status = 'running' AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?)
-            RETURNING tenant, body, job, next_poll_at, polls
-            """,
-            [.float(t + leaseSeconds), .float(t), .integer(limit)]
-        )
-        return rows.compactMap(decode)
+        return try await writer.write { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE operations SET next_poll_at = ?
+                        WHERE id IN (
+                          SELECT id FROM operations WHERE status = 'running' AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?)
+                        RETURNING tenant, body, job, next_poll_at, polls
+                        """),
+                arguments: [t + leaseSeconds, t, limit]
+            ).compactMap(Self.decode)
+        }
     }
 
     public func ping() async -> Bool {
-        (try? await connection.query("SELECT 1 AS one").first?.column("one")?.integer) == 1
+        (try? await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
     }
 
-    private func decode(_ row: SQLiteRow) -> StoredOperation? {
-        guard let tenant = row.column("tenant")?.string, let body = row.column("body")?.string,
-            let operation = try? JSONDecoder().decode(Operation.self, from: Data(body.utf8))
+    private static func decode(_ row: Row) -> StoredOperation? {
+        guard let tenant = row["tenant"] as String?, let body = row["body"] as String?,
+            let operation = try? decoder.decode(Operation.self, from: Data(body.utf8))
         else { return nil }
-        let job = row.column("job")?.string.flatMap { try? JSONDecoder().decode(UpstreamJob.self, from: Data($0.utf8)) }
+        let job = (row["job"] as String?).flatMap { try? decoder.decode(UpstreamJob.self, from: Data($0.utf8)) }
         return StoredOperation(
             tenant: tenant, operation: operation, job: job,
-            nextPollAt: Date(timeIntervalSince1970: row.column("next_poll_at")?.double ?? 0),
-            polls: row.column("polls")?.integer ?? 0
+            nextPollAt: Date(timeIntervalSince1970: (row["next_poll_at"] as Double?) ?? 0),
+            polls: (row["polls"] as Int?) ?? 0
         )
     }
 }

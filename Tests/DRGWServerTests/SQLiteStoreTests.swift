@@ -1,6 +1,7 @@
 import DRGWCore
-import DRGWStore
+@testable import DRGWStore
 import Foundation
+import GRDB
 import Logging
 import Testing
 
@@ -61,6 +62,37 @@ struct SQLiteStoreTests {
         #expect(try await store.begin(scope, fingerprint: "other", operationId: "op_2", leaseSeconds: 30, now: Date()) == .fingerprintMismatch)
         #expect(try await store.purge(createdBefore: Date().addingTimeInterval(-24 * 3600)) == 1)
         #expect(try await store.begin(scope, fingerprint: "other", operationId: "op_2", leaseSeconds: 30, now: Date()) == .started(operationId: "op_2"))
+        await store.close()
+    }
+
+    @Test func recordsWrittenInTheFirstSchemaStillReplayAfterTheMigration() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-store-v1-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let answer = StoredResponse(status: 202, headers: ["Location": "/v1/operations/op_1", "Retry-After": "1"], body: Array(#"{"id":"op_1"}"#.utf8))
+        do {  // a file as the first schema version wrote it: the answer as one JSON text
+            let queue = try DatabaseQueue(path: path)
+            try await queue.write { db in
+                try db.execute(sql: "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)")
+                for statement in SQLiteStore.migrations[0] { try db.execute(sql: statement) }
+                try db.execute(sql: "INSERT INTO schema_migrations(version) VALUES (1)")
+                try db.execute(
+                    sql: """
+                        INSERT INTO idempotency_records VALUES (?, ?, ?, ?, 'f', 'completed', 'op_1', 0, ?, ?)
+                        """,
+                    arguments: [scope.tenant, scope.method, scope.path, scope.key,
+                                String(decoding: try JSONEncoder().encode(answer), as: UTF8.self), Date().timeIntervalSince1970])
+            }
+            try queue.close()
+        }
+        let store = try await SQLiteStore.open(path: path, logger: Logger(label: "store-test"))
+        #expect(try await store.begin(scope, fingerprint: "f", operationId: "op_9", leaseSeconds: 30, now: Date()) == .completed(answer))
+        #expect(try await store.begin(scope, fingerprint: "g", operationId: "op_9", leaseSeconds: 30, now: Date()) == .fingerprintMismatch)
+        // a record completed now is stored in the new columns and replays the same way
+        let other = IdempotencyScope(tenant: "t", method: "POST", path: "/v1/accounts/a/drills", key: "k2")
+        #expect(try await store.begin(other, fingerprint: "f", operationId: "op_2", leaseSeconds: 30, now: Date()) == .started(operationId: "op_2"))
+        let binary = StoredResponse(status: 409, headers: [:], body: [0, 255, 10, 34])
+        try await store.complete(other, response: binary, now: Date())
+        #expect(try await store.begin(other, fingerprint: "f", operationId: "op_3", leaseSeconds: 30, now: Date()) == .completed(binary))
         await store.close()
     }
 
