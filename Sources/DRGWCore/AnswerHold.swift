@@ -8,17 +8,22 @@ public final class AnswerHold: Sendable {
     private let action: String?
     private let seconds: Double
     private let used = Mutex(false)
-    private let latency: Duration
+    private let latency: Double
+    private let jitter: Double
 
     public init(options: SimulatorOptions) {
         self.action = options.holdAction
         self.seconds = options.holdSeconds
-        self.latency = .microseconds(Int64(max(0, options.latencySeconds) * 1_000_000))
+        self.latency = max(0, options.latencySeconds)
+        self.jitter = min(max(0, options.latencyJitterSeconds), self.latency)
     }
 
     /// Waits when `action` is the held one and no answer was held yet.
     public func holdIfNeeded(action: String?) async {
-        if latency > .zero { try? await Task.sleep(for: latency) }
+        if latency > 0 {
+            let seconds = jitter > 0 ? latency + Double.random(in: -jitter...jitter) : latency
+            try? await Task.sleep(for: .microseconds(Int64(seconds * 1_000_000)))
+        }
         guard let held = self.action, held == action, seconds > 0 else { return }
         let first = used.withLock { used -> Bool in
             defer { used = true }

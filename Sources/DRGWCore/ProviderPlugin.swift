@@ -22,6 +22,9 @@ public struct SimulatorOptions: Sendable {
     /// Service time added to every answer of an accepted request, like a remote cloud's network
     /// and processing time (benchmarks use it to keep the machine out of CPU saturation).
     public var latencySeconds: Double = 0
+    /// Each answer's service time varies uniformly by up to this much either way (real APIs are
+    /// never constant; a constant time makes every client's requests return in lock-step waves).
+    public var latencyJitterSeconds: Double = 0
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, accessKey: String, secretKey: String,

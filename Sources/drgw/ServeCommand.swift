@@ -64,7 +64,7 @@ struct GatewayRunner {
         } catch let error as ConfigError {
             throw failConfiguration(error)
         }
-        let transport = CurlTransport(userAgent: "drgw/0.1.0")
+        let transport = CurlTransport(userAgent: "drgw/0.1.0", maxConnectionsPerHost: config.upstream.maxConnectionsPerHost)
         let app: any ApplicationProtocol
         do {
             app = try buildApplication(

@@ -50,6 +50,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Milliseconds every accepted answer takes (a remote cloud's service time).")
     var latencyMs: Double = 0
 
+    @Option(name: .long, help: "Milliseconds by which each answer's time varies, uniformly either way (at most --latency-ms).")
+    var latencyJitterMs: Double = 0
+
     func validate() throws {
         guard ProviderCatalog.plugin(named: provider) != nil else {
             throw ValidationError("unknown provider '\(provider)'; known: " + ProviderCatalog.plugins.map { $0.name }.joined(separator: ", "))
@@ -58,6 +61,9 @@ struct SimulateCommand: AsyncParsableCommand {
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
         guard jobSeconds >= 0 else { throw ValidationError("--job-seconds must not be negative") }
         guard (0...60_000).contains(latencyMs) else { throw ValidationError("--latency-ms must be 0 to 60000") }
+        guard (0...latencyMs).contains(latencyJitterMs) || latencyJitterMs == 0 else {
+            throw ValidationError("--latency-jitter-ms must be 0 to --latency-ms")
+        }
     }
 
     func run() async throws {
@@ -70,6 +76,7 @@ struct SimulateCommand: AsyncParsableCommand {
         options.holdAction = holdAction
         options.holdSeconds = holdSeconds
         options.latencySeconds = latencyMs / 1000
+        options.latencyJitterSeconds = latencyJitterMs / 1000
         let host = options.host
         let simulator = plugin.makeSimulator(options: options)
         let name = provider

@@ -21,6 +21,16 @@ struct AnswerHoldTests {
         }
     }
 
+    @Test func jitterStaysWithinItsBounds() async {
+        var options = SimulatorOptions(accessKey: "ak", secretKey: "sk")
+        options.latencySeconds = 0.04
+        options.latencyJitterSeconds = 0.02
+        let hold = AnswerHold(options: options)
+        for _ in 0..<5 {
+            #expect(await elapsed { await hold.holdIfNeeded(action: "showDrill") } >= 0.019)
+        }
+    }
+
     @Test func heldActionWaitsOnceOnTopOfLatency() async {
         var options = SimulatorOptions(accessKey: "ak", secretKey: "sk")
         options.holdAction = "createDrill"

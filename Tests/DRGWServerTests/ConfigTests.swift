@@ -39,6 +39,8 @@ struct ConfigTests {
         #expect(config.server.port == 9090)
         #expect(config.accounts.first?.credentials.secretKey == "SECRETVALUE-123")
         #expect(config.accounts.first?.region == "ap-southeast-3")
+        #expect(config.upstream.maxConnectionsPerHost == 128)
+        #expect(try loader.load(yaml: valid + "\nupstream: { maxConnectionsPerHost: 300 }").upstream.maxConnectionsPerHost == 300)
         #expect(!String(describing: config.accounts.first!.credentials).contains("SECRETVALUE"))
     }
 
@@ -56,6 +58,8 @@ struct ConfigTests {
         #expect(errorKey(valid.replacingOccurrences(of: "sqlite:///tmp/x.sqlite", with: "mysql://x")) == "store.url")
         #expect(errorKey(valid.replacingOccurrences(of: String(repeating: "ab", count: 32), with: "xyz")) == "tenants[0].apiKeySha256[0]")
         #expect(errorKey(valid, environment: ["HW_AK": "a"]) == "accounts[0].credentials.secretKeyEnv")
+        #expect(errorKey(valid + "\nupstream: { maxConnectionsPerHost: 0 }") == "upstream.maxConnectionsPerHost")
+        #expect(errorKey(valid + "\nupstream: { maxConnectionsPerHost: many }") == "upstream.maxConnectionsPerHost")
         #expect(errorKey("server: [1, 2]") == "server")
         #expect(errorKey("server: {port: 1") == "config")
     }

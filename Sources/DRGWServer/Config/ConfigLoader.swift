@@ -46,6 +46,9 @@ public struct ConfigLoader: Sendable {
             if let rps = try rate.optionalDouble("requestsPerSecond") { config.rateLimit.requestsPerSecond = rps }
             if let burst = try rate.optionalDouble("burst") { config.rateLimit.burst = burst }
         }
+        if let upstream = try top.optionalMap("upstream"), let max = try upstream.optionalInt("maxConnectionsPerHost") {
+            config.upstream.maxConnectionsPerHost = max
+        }
         if let logging = try top.optionalMap("logging"), let level = try logging.optionalString("level") {
             config.logLevel = level
         }
@@ -170,6 +173,9 @@ public struct ConfigLoader: Sendable {
         guard config.server.maxBodyBytes > 0 else { throw ConfigError(key: "server.maxBodyBytes", "must be positive") }
         guard config.store.url.hasPrefix("sqlite://") else {
             throw ConfigError(key: "store.url", "only sqlite:// URLs are supported in this version")
+        }
+        guard (1...10_000).contains(config.upstream.maxConnectionsPerHost) else {
+            throw ConfigError(key: "upstream.maxConnectionsPerHost", "must be 1 to 10000")
         }
         guard config.idempotency.retentionHours > 0 else {
             throw ConfigError(key: "idempotency.retentionHours", "must be positive")

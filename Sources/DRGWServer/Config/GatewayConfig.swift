@@ -29,6 +29,14 @@ public struct GatewayConfig: Sendable {
         public init() {}
     }
 
+    /// The shared upstream HTTP client.
+    public struct Upstream: Sendable {
+        /// Simultaneous connections to one upstream host; transfers beyond it wait for a free one.
+        /// Foreground calls and the operation poller (up to 32 polls at a time) share them.
+        public var maxConnectionsPerHost: Int = 128
+        public init() {}
+    }
+
     /// Per-tenant token bucket.
     public struct RateLimit: Sendable {
         public var requestsPerSecond: Double = 50
@@ -53,6 +61,7 @@ public struct GatewayConfig: Sendable {
     public var store = Store()
     public var idempotency = Idempotency()
     public var rateLimit = RateLimit()
+    public var upstream = Upstream()
     public var logLevel: String = "info"
     public var tenants: [Tenant] = []
     public var accounts: [AccountSettings] = []
