@@ -49,6 +49,9 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     static func configuration() -> Configuration {
         var config = Configuration()
         config.busyMode = .timeout(5)
+        // Reads are short (one operation or one page): two reader connections are plenty, and each
+        // connection keeps its own page cache in memory.
+        config.maximumReaderCount = 2
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous=NORMAL")
         }
