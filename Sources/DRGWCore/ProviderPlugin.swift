@@ -25,6 +25,9 @@ public struct SimulatorOptions: Sendable {
     /// Each answer's service time varies uniformly by up to this much either way (real APIs are
     /// never constant; a constant time makes every client's requests return in lock-step waves).
     public var latencyJitterSeconds: Double = 0
+    /// A bearer token the simulator accepts instead of a signature, where the provider has such a
+    /// mode (Huawei IAM `X-Auth-Token`); ignored by the others.
+    public var authToken: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, accessKey: String, secretKey: String,

@@ -76,7 +76,12 @@ public func buildApplication(
     SystemController(operations: deps.store, registry: GatewayMetrics.registry, openAPI: OpenAPIDocument.bytes)
         .addRoutes(to: router)
     let v1 = router.group("v1")
-        .add(middleware: AuthMiddleware(tenants: config.tenants, limiter: RateLimiter(rate: config.rateLimit.requestsPerSecond, burst: config.rateLimit.burst)))
+        .add(
+            middleware: AuthMiddleware(
+                tenants: config.tenants,
+                limiter: RateLimiter(rate: config.rateLimit.requestsPerSecond, burst: config.rateLimit.burst),
+                failures: RateLimiter(
+                    rate: config.rateLimit.failedAuthPerSecond, burst: config.rateLimit.failedAuthBurst, policy: "failed-auth")))
     AccountsController(registry: registry).addRoutes(to: v1)
     ProtectionGroupsController(registry: registry, writes: writes).addRoutes(to: v1)
     DrillsController(registry: registry, writes: writes).addRoutes(to: v1)

@@ -35,6 +35,8 @@ struct DemoSetup: Sendable {
         config.store.url = "sqlite://" + database
         config.rateLimit.requestsPerSecond = 1000
         config.rateLimit.burst = 2000
+        config.rateLimit.failedAuthPerSecond = 10_000
+        config.rateLimit.failedAuthBurst = 10_000
         config.accounts = zip(simulators, simulatorPorts).map { simulator, port in
             simulator.plugin.demoAccount(id: simulator.accountId, endpoint: "http://127.0.0.1:\(port)", options: simulator.options)
         }

@@ -47,6 +47,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds that answer is held.")
     var holdSeconds: Double = 0
 
+    @Option(name: .long, help: "Environment variable holding an IAM token the simulator accepts in X-Auth-Token instead of a signature (huawei-sdrs).")
+    var authTokenEnv: String?
+
     @Option(name: .long, help: "Milliseconds every accepted answer takes (a remote cloud's service time).")
     var latencyMs: Double = 0
 
@@ -77,6 +80,12 @@ struct SimulateCommand: AsyncParsableCommand {
         options.holdSeconds = holdSeconds
         options.latencySeconds = latencyMs / 1000
         options.latencyJitterSeconds = latencyJitterMs / 1000
+        if let name = authTokenEnv {
+            guard let token = ProcessInfo.processInfo.environment[name], !token.isEmpty else {
+                throw ValidationError("--auth-token-env: the environment variable \(name) is not set")
+            }
+            options.authToken = token
+        }
         let host = options.host
         let simulator = plugin.makeSimulator(options: options)
         let name = provider

@@ -23,6 +23,8 @@ struct GatewayHarness {
         config.store.url = "sqlite::memory:"
         config.rateLimit.requestsPerSecond = 10_000
         config.rateLimit.burst = 10_000
+        config.rateLimit.failedAuthPerSecond = 10_000
+        config.rateLimit.failedAuthBurst = 10_000
         config.accounts = [
             AccountSettings(id: accountA, provider: "fake", region: manualJobs ? "manual" : "local-1", credentials: Credentials()),
             AccountSettings(id: accountB, provider: "fake", region: "local-1", credentials: Credentials()),

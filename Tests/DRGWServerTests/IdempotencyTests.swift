@@ -91,14 +91,18 @@ struct IdempotencyTests {
     @Test func preferWaitAnswersTheFinalOperation() async throws {
         let harness = GatewayHarness()
         try await harness.run { client in
-            let r = try await client.execute(
-                uri: "/v1/accounts/\(harness.accountA)/drills", method: .post,
-                headers: harness.headers(key: harness.keyA, json: true, extra: ["Prefer": "wait=10"]),
-                body: ByteBuffer(string: #"{"name":"dr_drill_test","protectionGroupId":"pg-1"}"#)
-            )
+            let headers = harness.headers(key: harness.keyA, json: true, extra: ["Prefer": "wait=10", "Idempotency-Key": "wait-1"])
+            let body = ByteBuffer(string: #"{"name":"dr_drill_test","protectionGroupId":"pg-1"}"#)
+            let r = try await client.execute(uri: "/v1/accounts/\(harness.accountA)/drills", method: .post, headers: headers, body: body)
             #expect(r.status == .ok)
             #expect(r.json["status"] as? String == "succeeded")
             #expect(r.headers[HTTPField.Name("Preference-Applied")!] == "wait=10")
+            // A replay answers what the first request got: the 200 with the final operation, not the 202.
+            let replay = try await client.execute(uri: "/v1/accounts/\(harness.accountA)/drills", method: .post, headers: headers, body: body)
+            #expect(replay.status == .ok)
+            #expect(replay.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            #expect(replay.json["id"] as? String == r.json["id"] as? String)
+            #expect(replay.json["status"] as? String == "succeeded")
             let list = try await client.execute(
                 uri: "/v1/operations?status=succeeded&account=\(harness.accountA)", method: .get, headers: harness.headers(key: harness.keyA)
             )

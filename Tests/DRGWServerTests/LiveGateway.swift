@@ -44,6 +44,8 @@ struct LiveGateway: Sendable {
         config.store.url = "sqlite::memory:"
         config.rateLimit.requestsPerSecond = 100_000
         config.rateLimit.burst = 100_000
+        config.rateLimit.failedAuthPerSecond = 10_000
+        config.rateLimit.failedAuthBurst = 10_000
         config.accounts = accounts
         config.breakers = breakers
         config.tenants = [GatewayConfig.Tenant(name: "live", apiKeySha256: [Digest.sha256Hex(key)], accounts: accounts.map(\.id))]

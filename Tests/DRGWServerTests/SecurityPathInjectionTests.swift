@@ -39,6 +39,8 @@ struct SecurityPathInjectionTests {
         var config = GatewayConfig()
         config.rateLimit.requestsPerSecond = 10_000
         config.rateLimit.burst = 10_000
+        config.rateLimit.failedAuthPerSecond = 10_000
+        config.rateLimit.failedAuthBurst = 10_000
         config.accounts = [
             HuaweiSDRSPlugin.demoAccount(id: "hw", endpoint: huawei.endpoint, options: options),
             AlibabaEBSPlugin.demoAccount(id: "ali", endpoint: alibaba.endpoint, options: options),

@@ -98,6 +98,8 @@ struct SecuritySecretHygieneTests {
         var config = GatewayConfig()
         config.rateLimit.requestsPerSecond = 10_000
         config.rateLimit.burst = 10_000
+        config.rateLimit.failedAuthPerSecond = 10_000
+        config.rateLimit.failedAuthBurst = 10_000
         config.accounts = [hw, ali, aliV1, bad]
         config.tenants = [
             GatewayConfig.Tenant(name: "sec", apiKeySha256: [Digest.sha256Hex(Self.bearer)], accounts: config.accounts.map(\.id))

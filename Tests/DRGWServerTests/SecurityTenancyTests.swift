@@ -15,10 +15,12 @@ struct SecurityTenancyTests {
     let onlyB = "sec-b-" + UUID().uuidString.prefix(8).lowercased()
 
     /// Tenant A may use `shared`; tenant B may use `shared` and `onlyB`.
-    func config(rate: Double = 10_000, burst: Double = 10_000) -> GatewayConfig {
+    func config(rate: Double = 10_000, burst: Double = 10_000, failedAuthBurst: Double = 10_000) -> GatewayConfig {
         var config = GatewayConfig()
         config.rateLimit.requestsPerSecond = rate
         config.rateLimit.burst = burst
+        config.rateLimit.failedAuthPerSecond = failedAuthBurst == 10_000 ? 10_000 : 0.01
+        config.rateLimit.failedAuthBurst = failedAuthBurst
         config.accounts = [
             AccountSettings(id: shared, provider: "fake", region: "local-1", credentials: Credentials()),
             AccountSettings(id: onlyB, provider: "fake", region: "local-1", credentials: Credentials()),
@@ -47,6 +49,27 @@ struct SecurityTenancyTests {
         var logger = Logger(label: "security-tests")
         logger.logLevel = .critical
         return logger
+    }
+
+    @Test func failedAuthenticationIsThrottledPerClientAddressWithoutLockingOutGoodKeys() async throws {
+        let config = config(failedAuthBurst: 3)
+        let keyA = keyA
+        try await SecurityGateway.with(config: config, plugins: [FakePlugin.self], logger: Self.quiet) { gateway in
+            for header in ["Bearer wrong-1", "Bearer wrong-2", "Basic abc"] {
+                let response = try await gateway.send("GET", "/v1/accounts", key: nil, headers: [("Authorization", header)])
+                Self.expectProblem(response, 401, "unauthenticated")
+            }
+            // The budget of failures is spent: the next guess, and one with no key at all, are refused unchecked.
+            for headers in [[("Authorization", "Bearer wrong-4")], []] {
+                let limited = try await gateway.send("GET", "/v1/accounts", key: nil, headers: headers)
+                Self.expectProblem(limited, 429, "rate_limited")
+                #expect(Int(limited.header("Retry-After") ?? "") ?? 0 >= 1)
+                #expect(limited.header("RateLimit-Policy")?.hasPrefix("\"failed-auth\";q=3") == true)
+            }
+            // A known key still works from the same address: only failures draw on that budget.
+            let ok = try await gateway.send("GET", "/v1/accounts", key: keyA)
+            #expect(ok.status == 200, "\(ok.wireText)")
+        }
     }
 
     @Test func everyV1RouteNeedsAKnownBearerKeyBeforeAnythingElse() async throws {

@@ -34,10 +34,11 @@ struct SDRSSimulatorHarness {
         jobSeconds: Double = 0.3, faultRate: Double = 0, seed: UInt64 = 7, authToken: String? = nil,
         _ body: (SDRSSimulatorHarness) async throws -> T
     ) async throws -> T {
-        let options = SimulatorOptions(
+        var options = SimulatorOptions(
             port: 0, accessKey: accessKey, secretKey: secretKey, jobSeconds: jobSeconds, faultRate: faultRate,
             randomSeed: seed)
-        let simulator = HuaweiSDRSSimulator(options: options, authToken: authToken)
+        options.authToken = authToken  // as `drgw simulate --auth-token-env` sets it
+        let simulator = HuaweiSDRSPlugin.makeSimulator(options: options) as! HuaweiSDRSSimulator
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let server = Task { try await simulator.run { port in continuation.yield(port) } }
         var iterator = ports.makeAsyncIterator()

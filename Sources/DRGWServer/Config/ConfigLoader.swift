@@ -45,6 +45,8 @@ public struct ConfigLoader: Sendable {
         if let rate = try top.optionalMap("rateLimit") {
             if let rps = try rate.optionalDouble("requestsPerSecond") { config.rateLimit.requestsPerSecond = rps }
             if let burst = try rate.optionalDouble("burst") { config.rateLimit.burst = burst }
+            if let rps = try rate.optionalDouble("failedAuthPerSecond") { config.rateLimit.failedAuthPerSecond = rps }
+            if let burst = try rate.optionalDouble("failedAuthBurst") { config.rateLimit.failedAuthBurst = burst }
         }
         if let upstream = try top.optionalMap("upstream"), let max = try upstream.optionalInt("maxConnectionsPerHost") {
             config.upstream.maxConnectionsPerHost = max

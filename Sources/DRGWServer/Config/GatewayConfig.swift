@@ -41,6 +41,9 @@ public struct GatewayConfig: Sendable {
     public struct RateLimit: Sendable {
         public var requestsPerSecond: Double = 50
         public var burst: Double = 100
+        /// Failed authentications allowed per client address (401s); past them, 429.
+        public var failedAuthPerSecond: Double = 5
+        public var failedAuthBurst: Double = 20
         public init() {}
     }
 

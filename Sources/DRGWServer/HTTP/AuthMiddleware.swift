@@ -6,23 +6,27 @@ import Hummingbird
 
 /// Bearer-key authentication for `/v1`: the key's SHA-256 is compared in constant time with
 /// every configured hash (keys are never stored in clear), then the tenant's rate limit applies.
+/// Failed attempts are throttled per client address (`failures`): past its budget a client gets
+/// 429 instead of 401, so keys cannot be guessed at line rate.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let tenants: [(hash: [UInt8], tenant: GatewayConfig.Tenant)]
     let limiter: RateLimiter
+    let failures: RateLimiter
 
-    init(tenants: [GatewayConfig.Tenant], limiter: RateLimiter) {
+    init(tenants: [GatewayConfig.Tenant], limiter: RateLimiter, failures: RateLimiter) {
         self.tenants = tenants.flatMap { tenant in
             tenant.apiKeySha256.compactMap { hex in Self.bytes(fromHex: hex).map { ($0, tenant) } }
         }
         self.limiter = limiter
+        self.failures = failures
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.count > 7,
             header.prefix(7).lowercased() == "bearer "
         else {
-            throw Problem(.unauthenticated, detail: "A bearer key is required (Authorization: Bearer <key>).")
+            throw refusal(Problem(.unauthenticated, detail: "A bearer key is required (Authorization: Bearer <key>)."), context)
         }
         let key = ASCIIText.trimmed(header.dropFirst(7))
         let digest = Array(SHA256.hash(data: Array(key.utf8)))
@@ -31,7 +35,7 @@ struct AuthMiddleware: RouterMiddleware {
             found = entry.tenant
         }
         guard let tenant = found else {
-            throw Problem(.unauthenticated, detail: "The bearer key is not known.")
+            throw refusal(Problem(.unauthenticated, detail: "The bearer key is not known."), context)
         }
         var context = context
         context.tenant = tenant
@@ -45,6 +49,15 @@ struct AuthMiddleware: RouterMiddleware {
         var response = try await next(request, context)
         for (name, value) in decision.headers { response.headers[name] = value }
         return response
+    }
+
+    /// The 401 for a failed attempt, or a 429 once the client address has used up its failures.
+    private func refusal(_ unauthenticated: Problem, _ context: Context) -> any Error {
+        let decision = failures.take(tenant: context.clientAddress, now: Date())
+        guard !decision.allowed else { return unauthenticated }
+        var problem = Problem(.rateLimited, detail: "Too many failed authentication attempts from this address.", retryable: true)
+        problem.retryAfter = decision.retryAfterSeconds
+        return RateLimitedProblem(problem: problem, headers: decision.headers)
     }
 
     static func bytes(fromHex hex: String) -> [UInt8]? {

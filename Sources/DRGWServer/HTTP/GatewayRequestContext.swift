@@ -11,12 +11,15 @@ public struct GatewayRequestContext: RequestContext {
     public var tenant: GatewayConfig.Tenant?
     /// The largest body the gateway reads.
     public var maxBodyBytes: Int
+    /// The peer's IP address (`unknown` when the channel has none), for throttling failed authentication.
+    public var clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestId = ""
         self.tenant = nil
         self.maxBodyBytes = 64 * 1024
+        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     public var maxUploadSize: Int { maxBodyBytes }

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Synchronization
 
-/// Token bucket per tenant.
+/// Token bucket per key (a tenant, or a client address for failed authentication).
 final class RateLimiter: Sendable {
     struct Decision {
         var allowed: Bool
@@ -20,14 +20,21 @@ final class RateLimiter: Sendable {
     private let buckets = Mutex<[String: Bucket]>([:])
     let rate: Double
     let burst: Double
+    /// The policy name in the `RateLimit` and `RateLimit-Policy` headers.
+    let policy: String
+    /// Buckets kept at most; idle full ones are dropped first, so a flood of new keys cannot grow memory.
+    let maxBuckets: Int
 
-    init(rate: Double, burst: Double) {
+    init(rate: Double, burst: Double, policy: String = "tenant", maxBuckets: Int = 10_000) {
         self.rate = max(rate, 0.001)
         self.burst = max(burst, 1)
+        self.policy = policy
+        self.maxBuckets = max(1, maxBuckets)
     }
 
     func take(tenant: String, now: Date) -> Decision {
         let (allowed, tokens) = buckets.withLock { buckets -> (Bool, Double) in
+            if buckets[tenant] == nil, buckets.count >= maxBuckets { prune(&buckets, now: now) }
             var bucket = buckets[tenant] ?? Bucket(tokens: burst, updated: now)
             bucket.tokens = min(burst, bucket.tokens + now.timeIntervalSince(bucket.updated) * rate)
             bucket.updated = now
@@ -39,9 +46,24 @@ final class RateLimiter: Sendable {
         let retryAfter = allowed ? 0 : max(1, Int(((1 - tokens) / rate).rounded(.up)))
         let window = max(1, Int((burst / rate).rounded(.up)))
         let headers: [(HTTPField.Name, String)] = [
-            (.rateLimitPolicy, "\"tenant\";q=\(Int(burst));w=\(window)"),
-            (.rateLimit, "\"tenant\";r=\(max(0, Int(tokens)));t=\(retryAfter)"),
+            (.rateLimitPolicy, "\"\(policy)\";q=\(Int(burst));w=\(window)"),
+            (.rateLimit, "\"\(policy)\";r=\(max(0, Int(tokens)));t=\(retryAfter)"),
         ]
         return Decision(allowed: allowed, remaining: Int(tokens), retryAfterSeconds: retryAfter, headers: headers)
+    }
+
+    /// How many buckets are held (for tests).
+    var bucketCount: Int { buckets.withLock { $0.count } }
+
+    /// Drops buckets that have refilled (they hold nothing a new bucket would not); when none has,
+    /// the oldest half goes.
+    private func prune(_ buckets: inout [String: Bucket], now: Date) {
+        let refilled = buckets.filter { $0.value.tokens + now.timeIntervalSince($0.value.updated) * rate >= burst }.map(\.key)
+        for key in refilled { buckets[key] = nil }
+        if buckets.count >= maxBuckets {
+            for (key, _) in buckets.sorted(by: { $0.value.updated < $1.value.updated }).prefix(buckets.count / 2) {
+                buckets[key] = nil
+            }
+        }
     }
 }

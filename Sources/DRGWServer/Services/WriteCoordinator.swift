@@ -72,9 +72,7 @@ struct WriteCoordinator: Sendable {
         // A replay after a crash: when the operation was already saved, its job is known and
         // nothing is sent upstream again.
         if reconcile, let existing = try await operations.operation(id: operationId, tenant: tenant.name) {
-            let response = try await respond(existing.operation, wait: wait, tenant: tenant.name)
-            if let scope { try await idempotency.complete(scope, response: Self.acceptedRecord(existing.operation), now: Date()) }
-            return response
+            return try await answer(existing.operation, wait: wait, tenant: tenant.name, scope: scope)
         }
 
         let call = CallContext(
@@ -104,40 +102,48 @@ struct WriteCoordinator: Sendable {
         try await operations.save(
             StoredOperation(tenant: tenant.name, operation: operation, job: job, nextPollAt: Date().addingTimeInterval(0.2))
         )
-        if let scope {
-            try await idempotency.complete(scope, response: Self.acceptedRecord(operation), now: Date())
-        }
-        return try await respond(operation, wait: wait, tenant: tenant.name)
+        return try await answer(operation, wait: wait, tenant: tenant.name, scope: scope)
     }
 
-    /// 202 with Location and Retry-After, or 200 with the final operation when `Prefer: wait` saw it end.
-    private func respond(_ operation: Operation, wait: Int?, tenant: String) async throws -> Response {
-        guard let wait, !operation.status.isTerminal else {
-            if operation.status.isTerminal, let wait {
-                return Self.finished(operation, wait: wait)
-            }
-            return accepted(operation)
+    /// Answers a started operation and stores that answer under the key: the 202 at once (so a
+    /// crash during a `Prefer: wait` still leaves a replayable record), then, when the wait saw the
+    /// operation end, the 200 that was actually sent, so that a replay returns what the first
+    /// request got.
+    private func answer(_ operation: Operation, wait: Int?, tenant: String, scope: IdempotencyScope?) async throws -> Response {
+        let accepted = Self.acceptedRecord(operation)
+        if let scope { try await idempotency.complete(scope, response: accepted, now: Date()) }
+        let record = try await respond(operation, wait: wait, tenant: tenant) ?? accepted
+        if let scope, record.status != accepted.status {
+            try await idempotency.complete(scope, response: record, now: Date())
         }
+        return Self.response(record, replayed: false)
+    }
+
+    /// The 200 with the final operation when `Prefer: wait` saw it end (or it had ended); nil for the 202.
+    private func respond(_ operation: Operation, wait: Int?, tenant: String) async throws -> StoredResponse? {
+        guard let wait else { return nil }
+        if operation.status.isTerminal { return Self.finishedRecord(operation, wait: wait) }
         let operations = self.operations
         let id = operation.id
         await waiters.wait(for: id, seconds: Double(wait)) {
             (try? await operations.operation(id: id, tenant: tenant))?.operation.status.isTerminal ?? false
         }
         if let latest = try await operations.operation(id: id, tenant: tenant)?.operation, latest.status.isTerminal {
-            return Self.finished(latest, wait: wait)
+            return Self.finishedRecord(latest, wait: wait)
         }
-        return accepted(operation)
+        return nil
     }
 
-    func accepted(_ operation: Operation) -> Response {
-        Self.response(Self.acceptedRecord(operation), replayed: false)
-    }
-
-    static func finished(_ operation: Operation, wait: Int) -> Response {
-        var headers: HTTPFields = [:]
-        headers[.location] = "/v1/operations/\(operation.id)"
-        headers[.preferenceApplied] = "wait=\(wait)"
-        return ProblemResponse.json(operation, status: .ok, headers: headers)
+    /// The 200 answer of an operation that ended within `Prefer: wait`, as sent and as stored for replays.
+    static func finishedRecord(_ operation: Operation, wait: Int) -> StoredResponse {
+        StoredResponse(
+            status: 200,
+            headers: [
+                "Content-Type": "application/json", "Location": "/v1/operations/\(operation.id)",
+                "Preference-Applied": "wait=\(wait)",
+            ],
+            body: Array((try? ProblemResponse.encoder.encode(operation)) ?? Data())
+        )
     }
 
     // MARK: Pure helpers

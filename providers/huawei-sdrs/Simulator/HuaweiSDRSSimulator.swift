@@ -31,10 +31,11 @@ public final class HuaweiSDRSSimulator: ProviderSimulator {
     /// Creates a simulator.
     /// - Parameters:
     ///   - options: listen address, credentials, project, job duration and faults.
-    ///   - authToken: an IAM token accepted in `X-Auth-Token` instead of a signature (optional).
+    ///   - authToken: an IAM token accepted in `X-Auth-Token` instead of a signature (optional;
+    ///     `options.authToken` when nil).
     public init(options: SimulatorOptions, authToken: String? = nil) {
         self.options = options
-        self.authToken = authToken
+        self.authToken = authToken ?? options.authToken
         let seed = options.randomSeed ?? UInt64.random(in: 0...UInt64.max)
         let region = options.region ?? "ap-southeast-3"
         self.world = Mutex(
