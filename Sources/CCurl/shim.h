@@ -53,4 +53,23 @@ static inline CURLMcode drgw_multi_setopt_string(CURLM *multi, CURLMoption optio
     return curl_multi_setopt(multi, option, value);
 }
 
+// The multi_socket API: the caller polls the sockets curl names and tells it which one is ready,
+// so each event costs one transfer's work instead of a pass over every transfer.
+static inline CURLMcode drgw_multi_setopt_socket_callback(CURLM *multi, curl_socket_callback cb) {
+    return curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, cb);
+}
+
+static inline CURLMcode drgw_multi_setopt_timer_callback(CURLM *multi, curl_multi_timer_callback cb) {
+    return curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, cb);
+}
+
+static inline CURLMcode drgw_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
+// CURL_SOCKET_TIMEOUT is a macro of a macro; this runs curl's timers.
+static inline CURLMcode drgw_multi_socket_timeout(CURLM *multi, int *running) {
+    return curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, running);
+}
+
 #endif

@@ -5,8 +5,11 @@ import Synchronization
 
 /// The thread that owns the libcurl multi handle.
 ///
-/// Other threads only append commands to a mutex-protected queue and call `curl_multi_wakeup`; the thread
-/// applies them between `curl_multi_poll` rounds, drives every transfer and resumes the callers.
+/// Other threads only append commands to a mutex-protected queue and write one byte to a wake-up
+/// pipe; the thread applies them between `poll` rounds, drives the transfers and resumes the callers.
+/// It uses libcurl's multi_socket API: curl names the sockets to watch (`socketChanged`) and when to
+/// run its timers (`timerChanged`); the thread `poll`s exactly those and hands curl only the socket
+/// that is ready, so an event costs one transfer's work, not a pass over every transfer in flight.
 final class CurlMultiLoop: @unchecked Sendable {
     private enum Command {
         case add(CurlTransfer)
@@ -33,6 +36,12 @@ final class CurlMultiLoop: @unchecked Sendable {
     // Curl-thread state.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private var idleHandles: [UnsafeMutableRawPointer] = []
+    /// Sockets curl asked to watch, with the `poll` events it wants.
+    private var sockets: [Int32: Int16] = [:]
+    /// When curl wants its timers run; nil while it has none.
+    private var timerDeadline: ContinuousClock.Instant?
+    /// Wake-up pipe: [read end, write end], both non-blocking.
+    private let wakePipe: (read: Int32, write: Int32)
 
     init(userAgent: String, maxConnectionsPerHost: Int) {
         precondition(Self.globalInit == CURLE_OK, "curl_global_init failed")
@@ -41,6 +50,25 @@ final class CurlMultiLoop: @unchecked Sendable {
         self.userAgent = userAgent
         _ = drgw_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
         _ = drgw_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(16, maxConnectionsPerHost * 2))
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { fatalError("pipe() failed for the curl wake-up") }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        wakePipe = (fds[0], fds[1])
+        // Callbacks run on the curl thread only, inside curl calls made by `run`; the loop outlives them.
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        _ = drgw_multi_setopt_socket_callback(multi) { _, socket, what, userp, _ in
+            Unmanaged<CurlMultiLoop>.fromOpaque(userp!).takeUnretainedValue().socketChanged(socket, what: what)
+            return 0
+        }
+        _ = drgw_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, me)
+        _ = drgw_multi_setopt_timer_callback(multi) { _, milliseconds, userp in
+            Unmanaged<CurlMultiLoop>.fromOpaque(userp!).takeUnretainedValue().timerChanged(milliseconds)
+            return 0
+        }
+        _ = drgw_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, me)
         let thread = Thread { [self] in self.run() }
         thread.name = "drgw-curl"
         thread.start()
@@ -57,7 +85,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             guard !state.stopping else { return false }
             state.commands.append(.add(transfer))
             state.inFlight += 1
-            curl_multi_wakeup(multi)
+            wake()
             return true
         }
         if !queued {
@@ -71,7 +99,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             // Once stopping, the thread fails every transfer itself.
             guard !state.stopping else { return }
             state.commands.append(.cancel(transfer))
-            curl_multi_wakeup(multi)
+            wake()
         }
     }
 
@@ -79,8 +107,14 @@ final class CurlMultiLoop: @unchecked Sendable {
         shared.withLock { state in
             guard !state.stopping else { return }
             state.stopping = true
-            curl_multi_wakeup(multi)
+            wake()
         }
+    }
+
+    /// Makes the curl thread leave `poll` (any thread; called under the `shared` lock).
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakePipe.write, &byte, 1)  // a full pipe already means "wake up"
     }
 
     var stats: CurlTransport.Stats {
@@ -112,15 +146,12 @@ final class CurlMultiLoop: @unchecked Sendable {
             if stopping { break }
 
             var running: Int32 = 0
-            _ = curl_multi_perform(multi, &running)
-            if drainCompletions() > 0 {
-                // Finished transfers may free connection slots for queued ones: perform again before sleeping.
-                continue
+            if let deadline = timerDeadline, deadline <= .now {
+                timerDeadline = nil
+                _ = drgw_multi_socket_timeout(multi, &running)
             }
-            var ready: Int32 = 0
-            if curl_multi_poll(multi, nil, 0, Self.pollTimeoutMilliseconds, &ready) != CURLM_OK {
-                Thread.sleep(forTimeInterval: 0.01)
-            }
+            if drainCompletions() > 0 { continue }  // freed connection slots may start queued transfers
+            waitForEvents()
         }
         for (easy, transfer) in active {
             retire(easy, transfer, result: .failure(TransportError(.cancelled, detail: "transport shut down")))
@@ -128,6 +159,55 @@ final class CurlMultiLoop: @unchecked Sendable {
         for easy in idleHandles { curl_easy_cleanup(easy) }
         idleHandles.removeAll()
         curl_multi_cleanup(multi)
+        close(wakePipe.read)
+        close(wakePipe.write)
+    }
+
+    /// One `poll` over the wake-up pipe and curl's sockets, bounded by curl's timer; every ready
+    /// socket is handed to curl.
+    private func waitForEvents() {
+        var timeout = Self.pollTimeoutMilliseconds
+        if let deadline = timerDeadline {
+            let left = deadline - .now
+            let ms = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
+            timeout = Int32(clamping: max(0, min(Int64(timeout), ms + (left > .zero ? 1 : 0))))
+        }
+        var fds = [pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0)]
+        fds.reserveCapacity(sockets.count + 1)
+        for (fd, events) in sockets { fds.append(pollfd(fd: fd, events: events, revents: 0)) }
+        let ready = poll(&fds, nfds_t(fds.count), timeout)
+        if ready < 0 {
+            if errno != EINTR { Thread.sleep(forTimeInterval: 0.01) }
+            return
+        }
+        if fds[0].revents != 0 {
+            var buffer = [UInt8](repeating: 0, count: 256)
+            while read(wakePipe.read, &buffer, buffer.count) > 0 {}
+        }
+        var running: Int32 = 0
+        for entry in fds.dropFirst() where entry.revents != 0 {
+            var mask: Int32 = 0
+            if entry.revents & Int16(POLLIN | POLLPRI) != 0 { mask |= CURL_CSELECT_IN }
+            if entry.revents & Int16(POLLOUT) != 0 { mask |= CURL_CSELECT_OUT }
+            if entry.revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 { mask |= CURL_CSELECT_ERR }
+            _ = curl_multi_socket_action(multi, entry.fd, mask, &running)
+        }
+    }
+
+    /// CURLMOPT_SOCKETFUNCTION: curl wants `socket` watched for `what`, or no longer.
+    private func socketChanged(_ socket: Int32, what: Int32) {
+        switch what {
+        case CURL_POLL_REMOVE: sockets[socket] = nil
+        case CURL_POLL_IN: sockets[socket] = Int16(POLLIN)
+        case CURL_POLL_OUT: sockets[socket] = Int16(POLLOUT)
+        case CURL_POLL_INOUT: sockets[socket] = Int16(POLLIN | POLLOUT)
+        default: sockets[socket] = nil
+        }
+    }
+
+    /// CURLMOPT_TIMERFUNCTION: run curl's timers after `milliseconds` (-1: no timer).
+    private func timerChanged(_ milliseconds: Int) {
+        timerDeadline = milliseconds < 0 ? nil : .now + .milliseconds(milliseconds)
     }
 
     private func apply(_ command: Command, stopping: Bool) {
