@@ -1,7 +1,6 @@
 import ArgumentParser
 
-/// The `drgw` command: gateway, demo and simulators.
-@main
+/// The `drgw` command: gateway, demo and simulators (started by `Entry`).
 struct DRGW: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drgw",
