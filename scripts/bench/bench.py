@@ -35,7 +35,6 @@ import hashlib
 import json
 import os
 import platform
-import queue
 import re
 import secrets
 import shutil
@@ -44,9 +43,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from drgw_scriptkit import free_port, wait_for_line  # noqa: E402
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials, Credentials
 from huaweicloudsdkcore.http.http_config import HttpConfig
@@ -100,12 +101,6 @@ def stop(process, timeout=10):
 def stop_all():
     for process in reversed(children):
         stop(process)
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until(check, what, deadline=30.0):
@@ -166,30 +161,10 @@ class Simulator:
              "--secret-key", SK, "--project-id", PROJECT, "--job-seconds", "0.05", "--seed", "42",
              "--latency-ms", str(latency_ms), "--latency-jitter-ms", str(latency_ms * UPSTREAM_JITTER_PERCENT // 100)],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
-        lines = queue.Queue()
-
-        def pump():
-            for line in self.process.stdout:
-                lines.put(line)
-            lines.put(None)
-
-        threading.Thread(target=pump, daemon=True).start()
-        self.group = None
-        end = time.monotonic() + 30
-        seen = []
-        while time.monotonic() < end and self.group is None:
-            try:
-                line = lines.get(timeout=max(0.1, end - time.monotonic()))
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            seen.append(line.rstrip())
-            match = re.search(r"protection group id: ([0-9a-f-]+)", line)
-            if match:
-                self.group = match.group(1)
-        if self.group is None:
-            raise RuntimeError("simulator did not start: " + " | ".join(seen[-5:]))
+        try:
+            self.group = wait_for_line(self.process, r"protection group id: ([0-9a-f-]+)", deadline=30).group(1)
+        except RuntimeError as error:
+            raise RuntimeError(f"simulator did not start: {error}") from None
         wait_until(lambda: port_open(self.port), "simulator port")
         self.host = f"127.0.0.1:{self.port}"
 

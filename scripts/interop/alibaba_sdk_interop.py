@@ -38,17 +38,15 @@ Prints one line per check, ends with `alibaba interop: N passed, M failed`, exit
 import argparse
 import json
 import os
-import queue
-import re
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import traceback
 import urllib.parse
 import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from drgw_scriptkit import Results, expect, free_port, wait_for_line  # noqa: E402
 
 from alibabacloud_ebs20210730 import models as ebs_models
 from alibabacloud_ebs20210730.client import Client
@@ -63,28 +61,6 @@ SECONDARY = "cn-hangzhou"
 SEED_GROUP = "pg-sim0seed0group"
 SEED_GROUP_PAIR = "pair-cn-sim0seed0grp1"
 SEED_PAIR = "pair-cn-sim0seed0solo"
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, fn, *args):
-        try:
-            fn(*args)
-        except Exception as error:  # noqa: BLE001 - every failure is reported, then counted
-            self.failed += 1
-            print(f"FAIL {name}: {error!r}")
-            traceback.print_exc(limit=3)
-        else:
-            self.passed += 1
-            print(f"ok   {name}")
-
-
-def expect(condition, message):
-    if not condition:
-        raise AssertionError(message)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,39 +122,18 @@ def sdk_v3_vector():
 # Check 2: the official client against the simulator.
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_simulator(drgw):
     port = free_port()
     process = subprocess.Popen(
         [drgw, "simulate", "alibaba-ebs", "--port", str(port), "--access-key", AK, "--secret-key", SK, "--job-seconds", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    lines = queue.Queue()
-
-    def pump():
-        for line in process.stdout:
-            lines.put(line)
-            sys.stdout.write("     | " + line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            if process.poll() is not None:
-                raise RuntimeError(f"drgw simulate exited with {process.returncode}")
-            continue
-        match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-        if match:
-            return process, int(match.group(1))
-    process.kill()
-    raise RuntimeError("drgw simulate did not report `listening on` within 60 s")
+    try:
+        match = wait_for_line(process, r"listening on http://127\.0\.0\.1:(\d+)", deadline=60, echo_prefix="     | ")
+    except RuntimeError:
+        process.kill()
+        raise
+    return process, int(match.group(1))
 
 
 CALLS = {"rpc": 0, "v3": 0}
@@ -333,7 +288,7 @@ def main():
     parser.add_argument("--skip-capture", action="store_true", help="leave out check 3")
     args = parser.parse_args()
 
-    results = Results()
+    results = Results(verbose_env=os.environ.get("INTEROP_DEBUG"))
     results.check("SDK V1 signing reproduces the notes' vectors", sdk_v1_vectors)
     results.check("SDK V3 signing reproduces the notes' vector", sdk_v3_vector)
 

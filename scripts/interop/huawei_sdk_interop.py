@@ -34,15 +34,15 @@ import argparse
 import base64
 import json
 import os
-import queue
-import socket
+import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import traceback
 import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from drgw_scriptkit import Results, expect, free_port, wait_for_line  # noqa: E402
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials, Credentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
@@ -71,64 +71,17 @@ PROJECT = "0605767a3300d5762fb7c0186d9e1779"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, fn, *args):
-        try:
-            value = fn(*args)
-            self.passed += 1
-            print(f"PASS {name}")
-            return value
-        except Exception as error:  # report and go on with the next check
-            self.failed += 1
-            print(f"FAIL {name}: {type(error).__name__}: {error}")
-            if os.environ.get("INTEROP_DEBUG"):
-                traceback.print_exc()
-            return None
-
-
-def expect(condition, message):
-    if not condition:
-        raise AssertionError(message)
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_simulator(drgw, port, deadline=60):
     process = subprocess.Popen(
         [drgw, "simulate", "huawei-sdrs", "--port", str(port), "--access-key", AK, "--secret-key", SK,
          "--project-id", PROJECT, "--job-seconds", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
-    lines = queue.Queue()
-
-    def pump():
-        for line in process.stdout:
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    needle = f"listening on http://127.0.0.1:{port}"
-    end = time.monotonic() + deadline
-    seen = []
-    while time.monotonic() < end:
-        try:
-            line = lines.get(timeout=max(0.1, end - time.monotonic()))
-        except queue.Empty:
-            break
-        if line is None:
-            break
-        seen.append(line.rstrip())
-        if needle in line:
-            return process
-    process.kill()
-    raise RuntimeError("drgw simulate did not report readiness; output: " + " | ".join(seen[-10:]))
+    try:
+        wait_for_line(process, re.escape(f"listening on http://127.0.0.1:{port}"), deadline=deadline)
+    except RuntimeError:
+        process.kill()
+        raise
+    return process
 
 
 def client(endpoint, sk=SK):
@@ -302,7 +255,7 @@ def main():
     parser.add_argument("--skip-capture", action="store_true", help="leave the signer comparison out")
     args = parser.parse_args()
 
-    results = Results()
+    results = Results(verbose_env=os.environ.get("INTEROP_DEBUG"))
     results.check("SDK Signer reproduces the notes' vector V1", vectors_control)
     sdk_against_simulator(results, os.path.abspath(args.drgw))
     if not args.skip_capture:
