@@ -29,7 +29,7 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
     let world: Mutex<AlibabaSimulatorWorld>
     private let nonces = Mutex<[String: Date]>([:])
     private let tokens = Mutex<[String: TokenRecord]>([:])
-    private let random: Mutex<SplitMix64>
+    private let random: Mutex<SeededGenerator>
     private let forcedFaults = Mutex<[(fault: AlibabaSimulatorFault, action: String?)]>([])
     private let verifier: AlibabaSignatureVerifier
 
@@ -44,7 +44,7 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
         self.options = options
         self.region = options.region ?? "cn-shanghai"
         self.world = Mutex(AlibabaSimulatorWorld.seeded(region: region, jobSeconds: options.jobSeconds, now: Date()))
-        self.random = Mutex(SplitMix64(seed: options.randomSeed ?? UInt64.random(in: 0...UInt64.max)))
+        self.random = Mutex(SeededGenerator(seed: options.randomSeed ?? UInt64.random(in: 0...UInt64.max)))
         let accessKey = options.accessKey
         let secretKey = options.secretKey
         self.verifier = AlibabaSignatureVerifier { $0 == accessKey ? secretKey : nil }
