@@ -58,10 +58,14 @@ public struct AccountSettings: Sendable {
     public var signature: String?
     public var credentials: Credentials
     public var limits: UpstreamLimits
+    /// Seconds a protection group's passed drill check (its status allows a drill) is reused
+    /// for further drill creates on that group before it is read upstream again; 0 reads every time.
+    public var groupCheckSeconds: Double
 
     public init(
         id: String, provider: String, region: String, projectId: String? = nil, endpoint: String? = nil,
-        signature: String? = nil, credentials: Credentials, limits: UpstreamLimits = UpstreamLimits()
+        signature: String? = nil, credentials: Credentials, limits: UpstreamLimits = UpstreamLimits(),
+        groupCheckSeconds: Double = 2
     ) {
         self.id = id
         self.provider = provider
@@ -71,5 +75,6 @@ public struct AccountSettings: Sendable {
         self.signature = signature
         self.credentials = credentials
         self.limits = limits
+        self.groupCheckSeconds = groupCheckSeconds
     }
 }

@@ -42,6 +42,9 @@ struct ConfigTests {
         #expect(config.upstream.maxConnectionsPerHost == 128)
         #expect(try loader.load(yaml: valid + "\nupstream: { maxConnectionsPerHost: 300 }").upstream.maxConnectionsPerHost == 300)
         #expect(!String(describing: config.accounts.first!.credentials).contains("SECRETVALUE"))
+        #expect(config.accounts.first?.groupCheckSeconds == 2)
+        let tuned = valid.replacingOccurrences(of: "projectId: p1", with: "projectId: p1\n    groupCheckSeconds: 0")
+        #expect(try loader.load(yaml: tuned).accounts.first?.groupCheckSeconds == 0)
     }
 
     @Test func environmentOverridesTheFile() throws {
@@ -60,6 +63,7 @@ struct ConfigTests {
         #expect(errorKey(valid, environment: ["HW_AK": "a"]) == "accounts[0].credentials.secretKeyEnv")
         #expect(errorKey(valid + "\nupstream: { maxConnectionsPerHost: 0 }") == "upstream.maxConnectionsPerHost")
         #expect(errorKey(valid + "\nupstream: { maxConnectionsPerHost: many }") == "upstream.maxConnectionsPerHost")
+        #expect(errorKey(valid.replacingOccurrences(of: "projectId: p1", with: "projectId: p1\n    groupCheckSeconds: 301")) == "accounts[0].groupCheckSeconds")
         #expect(errorKey("server: [1, 2]") == "server")
         #expect(errorKey("server: {port: 1") == "config")
     }

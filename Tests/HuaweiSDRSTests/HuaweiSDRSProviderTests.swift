@@ -159,6 +159,49 @@ import Testing
         }
     }
 
+    @Test func passedGroupCheckIsReusedBrieflyWhileUpstreamStillGuardsTheRule() async throws {
+        try await SDRSSimulatorHarness.with(jobSeconds: 30) { h in
+            let provider = try h.provider()
+            let seed = h.simulator.seedGroupId
+            // Two creates in a row: the group is read once.
+            for name in ["burst_1", "burst_2"] {
+                _ = try await provider.createDrill(CreateDrillInput(name: name, protectionGroupId: seed), context: context)
+            }
+            #expect(h.requests("showServerGroup").count == 1)
+            #expect(h.requests("createDrill").count == 2)
+
+            // The group fails over behind this adapter's back (another gateway, the console):
+            // the reused check lets the create go upstream, which refuses it as a conflict ...
+            let other = try h.provider()
+            _ = try await other.perform(.failover, onProtectionGroup: seed, input: ActionInput(), context: context)
+            let stale = await expectProblem(.conflict) {
+                _ = try await provider.createDrill(CreateDrillInput(name: "stale", protectionGroupId: seed), context: context)
+            }
+            #expect(stale?.providerCode == "SDRS.0209")
+            #expect(h.requests("createDrill").count == 3)
+            // ... and the entry is dropped: the next create reads the group and stops locally.
+            let local = await expectProblem(.conflict) {
+                _ = try await provider.createDrill(CreateDrillInput(name: "local", protectionGroupId: seed), context: context)
+            }
+            #expect(local?.providerCode == nil)
+            #expect(h.requests("showServerGroup").count == 2)
+            #expect(h.requests("createDrill").count == 3)
+        }
+    }
+
+    @Test func groupCheckSecondsZeroReadsTheGroupBeforeEveryCreate() async throws {
+        try await SDRSSimulatorHarness.with { h in
+            var account = try h.provider().account
+            account.groupCheckSeconds = 0
+            let provider = try HuaweiSDRSProvider(account: account, transport: h.transport)
+            for name in ["each_1", "each_2", "each_3"] {
+                _ = try await provider.createDrill(CreateDrillInput(name: name, protectionGroupId: h.simulator.seedGroupId), context: context)
+            }
+            #expect(h.requests("showServerGroup").count == 3)
+            #expect(h.requests("createDrill").count == 3)
+        }
+    }
+
     @Test func wrongSecretIsUpstreamAuthFailed() async throws {
         try await SDRSSimulatorHarness.with { h in
             let provider = try h.provider(secretKey: "not-the-secret")

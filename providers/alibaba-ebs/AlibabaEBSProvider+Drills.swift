@@ -112,14 +112,15 @@ extension AlibabaEBSProvider {
 
     /// Starts a drill on a replica group or a standalone pair, in its secondary region. The
     /// group is read first: a drill needs seed 001's statuses, else `409 conflict` with no write.
+    /// A passed check is reused for `account.groupCheckSeconds` (upstream still enforces the rule).
     /// `drillNetworkId` has no Alibaba counterpart (the drill disk is made in the secondary zone) and is ignored.
     public func createDrill(_ input: CreateDrillInput, context: CallContext) async throws -> UpstreamJob {
         var errors = Validation.nameErrors(input.name)
         errors += Validation.idErrors(input.protectionGroupId, field: "protectionGroupId")
         if !errors.isEmpty { throw Problem.invalid(errors) }
-        guard let owner = try await findProtectionGroup(input.protectionGroupId, context: context) else {
-            throw Problem.notFound("Protection group \(input.protectionGroupId)")
-        }
+        var owner = drillableOwners.value(for: input.protectionGroupId, now: client.clock().timeIntervalSince1970)
+        if owner == nil { owner = try await findProtectionGroup(input.protectionGroupId, context: context) }
+        guard let owner else { throw Problem.notFound("Protection group \(input.protectionGroupId)") }
         guard Self.drillableStatuses.contains(owner.status) else {
             throw Problem(
                 .conflict,
@@ -128,10 +129,16 @@ extension AlibabaEBSProvider {
         }
         let region = owner.destinationRegionId ?? account.region
         let isGroup = owner.kind == .group
-        let started = try await client.call(
-            isGroup ? "StartReplicaGroupDrill" : "StartPairDrill",
-            [("RegionId", region), (isGroup ? "GroupId" : "PairId", owner.id), ("ClientToken", Self.clientToken(context))],
-            region: region, safety: .clientToken, context: context, as: AlibabaWire.DrillStarted.self)
+        let started: AlibabaWire.DrillStarted
+        do {
+            started = try await client.call(
+                isGroup ? "StartReplicaGroupDrill" : "StartPairDrill",
+                [("RegionId", region), (isGroup ? "GroupId" : "PairId", owner.id), ("ClientToken", Self.clientToken(context))],
+                region: region, safety: .clientToken, context: context, as: AlibabaWire.DrillStarted.self)
+        } catch let problem as Problem where problem.code == ProblemCode.conflict.rawValue {
+            drillableOwners.remove(owner.id)  // the owner changed since it was read
+            throw problem
+        }
         let ref = DrillRef(kind: owner.kind, ownerId: owner.id, drillId: started.DrillId)
         return UpstreamJob(
             kind: "drill.create", resource: ResourceReference(type: "drill", id: ref.opaqueId),

@@ -83,6 +83,16 @@ extension AlibabaEBSProvider {
 
     /// A group when the id looks like one (`pg-`), else a pair; the other kind is tried second.
     func findProtectionGroup(_ id: String, context: CallContext) async throws -> ProtectionGroup? {
+        let found = try await readProtectionGroup(id, context: context)
+        if let found, Self.drillableStatuses.contains(found.status) {
+            drillableOwners.store(found, for: id, now: client.clock().timeIntervalSince1970)
+        } else {
+            drillableOwners.remove(id)
+        }
+        return found
+    }
+
+    private func readProtectionGroup(_ id: String, context: CallContext) async throws -> ProtectionGroup? {
         if id.hasPrefix("pg-") {
             if let group = try await describeGroup(id, context: context) { return protectionGroup(group) }
             return try await describePair(id, context: context).map { protectionGroup($0) }
@@ -166,6 +176,7 @@ extension AlibabaEBSProvider {
 
     /// Deletes a replica group (it must be empty) or pair, in its primary region.
     public func deleteProtectionGroup(id: String, context: CallContext) async throws -> UpstreamJob {
+        defer { drillableOwners.remove(id) }  // after the write: the read below refreshes the entry
         let group = try await protectionGroup(id: id, context: context)
         // Delete goes to the primary (source) region.
         let region = group.sourceRegionId ?? account.region
@@ -185,6 +196,7 @@ extension AlibabaEBSProvider {
         -> UpstreamJob
     {
         if action == .switchover { throw Problem.notSupported("Switchover", provider: name) }
+        defer { drillableOwners.remove(id) }  // after the write: the read below refreshes the entry
         let group = try await protectionGroup(id: id, context: context)
         let isGroup = group.kind == .group
         let verb: String

@@ -13,6 +13,8 @@ public struct AlibabaEBSProvider: Provider {
     let client: AlibabaRPCClient
     let statuses: StatusTable
     let operations: [String: AlibabaOperationRule]
+    /// Groups and pairs whose last read allowed a drill, for `account.groupCheckSeconds`.
+    let drillableOwners: ExpiringCache<ProtectionGroup>
 
     /// Creates the adapter for one account. Throws when the account has no AccessKey pair.
     public init(account: AccountSettings, transport: any HTTPTransport) throws {
@@ -20,6 +22,7 @@ public struct AlibabaEBSProvider: Provider {
         self.client = try AlibabaRPCClient(account: account, transport: transport)
         self.statuses = AlibabaEBSData.statuses
         self.operations = AlibabaEBSData.operations
+        self.drillableOwners = ExpiringCache(ttl: account.groupCheckSeconds)
     }
 
     /// The unified drill statuses a drill may start from (seed 001's list in unified terms).

@@ -101,11 +101,17 @@ public struct ConfigLoader: Sendable {
             credentials.securityToken = try secret(creds, "securityToken")
             credentials.authToken = try secret(creds, "authToken")
         }
-        let settings = AccountSettings(
+        var settings = AccountSettings(
             id: id, provider: provider, region: region, projectId: try map.optionalString("projectId"),
             endpoint: try map.optionalString("endpoint"), signature: try map.optionalString("signature"),
             credentials: credentials, limits: limits
         )
+        if let seconds = try map.optionalDouble("groupCheckSeconds") {
+            guard (0...300).contains(seconds) else {
+                throw ConfigError(key: map.path("groupCheckSeconds"), "must be between 0 and 300")
+            }
+            settings.groupCheckSeconds = seconds
+        }
         if let endpoint = settings.endpoint {
             guard let url = URL(string: endpoint), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
                 url.query == nil

@@ -34,11 +34,13 @@ extension HuaweiSDRSProvider {
         errors += Validation.idErrors(input.protectionGroupId, field: "protectionGroupId")
         if let network = input.drillNetworkId { errors += Validation.idErrors(network, field: "drillNetworkId") }
         if !errors.isEmpty { throw Problem.invalid(errors) }
-        let group = try await rawGroup(id: input.protectionGroupId, context: context)
-        guard Self.drillableGroupStatuses.contains(group.status) else {
-            throw Problem(
-                .conflict, detail: "A drill cannot be created while the protection group is \(group.status).",
-                provider: name, providerMessage: nil)
+        if drillableGroups.value(for: input.protectionGroupId, now: clock().timeIntervalSince1970) == nil {
+            let group = try await rawGroup(id: input.protectionGroupId, context: context)
+            guard Self.drillableGroupStatuses.contains(group.status) else {
+                throw Problem(
+                    .conflict, detail: "A drill cannot be created while the protection group is \(group.status).",
+                    provider: name, providerMessage: nil)
+            }
         }
         let kind = "drill.create"
         if context.reconcile,
@@ -50,7 +52,13 @@ extension HuaweiSDRSProvider {
             SDRSWire.CreateDrillBody(
                 disasterRecoveryDrill: .init(
                     serverGroupId: input.protectionGroupId, name: input.name, drillVpcId: input.drillNetworkId)))
-        let response = try await call("POST", "/disaster-recovery-drills", body: body, write: true, context: context)
+        let response: HTTPResponse
+        do {
+            response = try await call("POST", "/disaster-recovery-drills", body: body, write: true, context: context)
+        } catch let problem as Problem where problem.code == ProblemCode.conflict.rawValue {
+            drillableGroups.remove(input.protectionGroupId)  // the group changed since it was read
+            throw problem
+        }
         return UpstreamJob(kind: kind, resource: ResourceReference(type: "drill", id: nil), token: ["jobId": try jobId(from: response)])
     }
 

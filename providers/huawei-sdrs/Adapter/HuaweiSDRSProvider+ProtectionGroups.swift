@@ -22,7 +22,13 @@ extension HuaweiSDRSProvider {
     func rawGroup(id: String, context: CallContext) async throws -> SDRSWire.ServerGroup {
         try check(id: id, field: "protectionGroupId")
         let response = try await call("GET", "/server-groups/\(id)", write: false, context: context)
-        return try decode(SDRSWire.ServerGroupEnvelope.self, from: response).serverGroup
+        let group = try decode(SDRSWire.ServerGroupEnvelope.self, from: response).serverGroup
+        if Self.drillableGroupStatuses.contains(group.status) {
+            drillableGroups.store(true, for: id, now: clock().timeIntervalSince1970)
+        } else {
+            drillableGroups.remove(id)
+        }
+        return group
     }
 
     public func createProtectionGroup(_ input: CreateProtectionGroupInput, context: CallContext) async throws -> UpstreamJob {
@@ -68,6 +74,7 @@ extension HuaweiSDRSProvider {
 
     public func deleteProtectionGroup(id: String, context: CallContext) async throws -> UpstreamJob {
         try check(id: id, field: "protectionGroupId")
+        defer { drillableGroups.remove(id) }  // after the write, which changes the status
         let response = try await call("DELETE", "/server-groups/\(id)", write: true, context: context)
         return UpstreamJob(
             kind: "protectionGroup.delete", resource: ResourceReference(type: "protectionGroup", id: id),
@@ -81,6 +88,7 @@ extension HuaweiSDRSProvider {
         if action == .switchover, !["target", "source"].contains(input.priorityStation ?? "") {
             throw Problem.invalid([FieldError(field: "priorityStation", message: "must be 'target' or 'source'")])
         }
+        defer { drillableGroups.remove(id) }  // after the write, which changes the status
         if context.reconcile, let job = try await adoptedAction(action, on: id, input: input, context: context) {
             return job
         }

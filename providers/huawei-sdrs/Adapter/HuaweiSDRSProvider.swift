@@ -18,6 +18,8 @@ public struct HuaweiSDRSProvider: Provider {
     let signer: HuaweiSigner?
     let clock: @Sendable () -> Date
     let unitRandom: @Sendable () -> Double
+    /// Groups whose last read allowed a drill, for `account.groupCheckSeconds`.
+    let drillableGroups: ExpiringCache<Bool>
 
     /// Creates the adapter of one account.
     /// - Parameters:
@@ -56,5 +58,6 @@ public struct HuaweiSDRSProvider: Provider {
         }
         self.clock = clock
         self.unitRandom = unitRandom
+        self.drillableGroups = ExpiringCache(ttl: account.groupCheckSeconds)
     }
 }
