@@ -6,11 +6,14 @@ import Logging
 /// The embedded default store: one SQLite file in WAL mode holding idempotency records and
 /// operations. Writes are durable across a process crash (`kill -9`).
 ///
-/// Built on GRDB: every store call is one hop to GRDB's serial writer (or a pooled reader) that
-/// runs all of its statements in one transaction, with prepared statements cached per connection.
+/// Built on GRDB: reads go to a pooled reader; writes are group-committed (`WriteBatcher`): the
+/// writes that arrive together share one hop to GRDB's serial writer and one transaction, each in
+/// its own savepoint. Prepared statements are cached per connection.
 public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     let writer: any DatabaseWriter
     let logger: Logger
+    /// Every write after the migrations goes through here (group commit).
+    let batcher: WriteBatcher
 
     /// Versioned schema: each entry runs once, in order, recorded in `schema_migrations`.
     static let migrations: [[String]] = [
@@ -44,6 +47,7 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     private init(writer: any DatabaseWriter, logger: Logger) {
         self.writer = writer
         self.logger = logger
+        self.batcher = WriteBatcher(writer: writer)
     }
 
     static func configuration() -> Configuration {
@@ -106,7 +110,7 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
         _ scope: IdempotencyScope, fingerprint: String, operationId: String, leaseSeconds: Double, now: Date
     ) async throws -> IdempotencyBegin {
         let t = now.timeIntervalSince1970
-        return try await writer.write { db -> IdempotencyBegin in
+        return try await batcher.write { db -> IdempotencyBegin in
             let inserted = try String.fetchOne(
                 db.cachedStatement(
                     sql: """
@@ -165,7 +169,7 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     public func complete(_ scope: IdempotencyScope, response: StoredResponse, now: Date) async throws {
         let headers = String(decoding: try Self.encoder.encode(response.headers), as: UTF8.self)
         let body = Data(response.body)
-        try await writer.write { db in
+        try await batcher.write { db in
             try db.cachedStatement(
                 sql: """
                     UPDATE idempotency_records SET state = 'completed', response = NULL, response_status = ?,
@@ -177,7 +181,7 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     }
 
     public func release(_ scope: IdempotencyScope) async throws {
-        try await writer.write { db in
+        try await batcher.write { db in
             try db.cachedStatement(
                 sql: """
                     UPDATE idempotency_records SET lease_until = 0
@@ -188,7 +192,7 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     }
 
     public func purge(createdBefore cutoff: Date) async throws -> Int {
-        try await writer.write { db in
+        try await batcher.write { db in
             try db.execute(sql: "DELETE FROM idempotency_records WHERE created_at < ?", arguments: [cutoff.timeIntervalSince1970])
             return db.changesCount
         }
@@ -214,7 +218,7 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
             stored.operation.id, stored.tenant, stored.operation.account, stored.operation.status.rawValue, body, job,
             stored.nextPollAt.timeIntervalSince1970, stored.polls,
         ]
-        try await writer.write { db in
+        try await batcher.write { db in
             try db.cachedStatement(
                 sql: """
                     INSERT INTO operations (id, tenant, account, status, body, job, next_poll_at, polls)
@@ -266,7 +270,7 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
 
     public func claimDue(at now: Date, limit: Int, leaseSeconds: Double) async throws -> [StoredOperation] {
         let t = now.timeIntervalSince1970
-        return try await writer.write { db in
+        return try await batcher.write { db in
             try Row.fetchAll(
                 db.cachedStatement(
                     sql: """

@@ -11,6 +11,9 @@ import NIOPosix
 @main
 enum Entry {
     static func main() async {
+        if let text = ProcessInfo.processInfo.environment["DRGW_EVENT_LOOPS"], let loops = Int(text), (1...64).contains(loops) {
+            NIOSingletons.groupLoopCountSuggestion = loops
+        }
         if ProcessInfo.processInfo.environment["DRGW_NIO_EXECUTOR"] != "0" {
             if !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
                 FileHandle.standardError.write(Data("drgw: NIO's event loops could not become the task executor; using Swift's\n".utf8))

@@ -113,4 +113,55 @@ struct SQLiteStoreTests {
         #expect(try await store.list(OperationQuery(tenant: "nobody", limit: 10)).items.isEmpty)
         await store.close()
     }
+
+    @Test func concurrentWritesAreGroupCommittedAndAllPersist() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-batch-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let logger = Logger(label: "store-test")
+        let now = Date()
+        do {
+            let store = try await SQLiteStore.open(path: path, logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<200 {
+                    group.addTask {
+                        let key = IdempotencyScope(tenant: "t", method: "POST", path: "/p", key: "k\(i)")
+                        #expect(try await store.begin(key, fingerprint: "f", operationId: "op_\(i)", leaseSeconds: 30, now: now) == .started(operationId: "op_\(i)"))
+                        let operation = Operation(
+                            id: "op_\(i)", account: "a", kind: "drill.create", status: .running, createdAt: Timestamp.rfc3339(now),
+                            updatedAt: Timestamp.rfc3339(now), resource: ResourceReference(type: "drill", id: nil))
+                        try await store.save(StoredOperation(tenant: "t", operation: operation, job: nil, nextPollAt: now))
+                        try await store.complete(key, response: StoredResponse(status: 202, headers: [:], body: Array("\(i)".utf8)), now: now)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            await store.close()
+        }
+        // Reopened from disk: every acknowledged write is there.
+        let store = try await SQLiteStore.open(path: path, logger: logger)
+        for i in [0, 57, 199] {
+            let key = IdempotencyScope(tenant: "t", method: "POST", path: "/p", key: "k\(i)")
+            let replay = try await store.begin(key, fingerprint: "f", operationId: "x", leaseSeconds: 30, now: now)
+            #expect(replay == .completed(StoredResponse(status: 202, headers: [:], body: Array("\(i)".utf8))))
+        }
+        #expect(try await store.claimDue(at: now.addingTimeInterval(1), limit: 500, leaseSeconds: 30).count == 200)
+        await store.close()
+    }
+
+    @Test func aFailingWriteInABatchFailsAloneAndTheOthersCommit() async throws {
+        let store = try await SQLiteStore.inMemory()
+        let batcher = store.batcher
+        try await batcher.write { db in try db.execute(sql: "CREATE TABLE t (v INTEGER NOT NULL UNIQUE)") }
+        let outcomes = await withTaskGroup(of: Bool.self, returning: [Bool].self) { group in
+            for v in [1, 2, 2, 3] {  // the second 2 breaks the UNIQUE constraint
+                group.addTask { (try? await batcher.write { db in try db.execute(sql: "INSERT INTO t (v) VALUES (?)", arguments: [v]) }) != nil }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 3)
+        #expect(outcomes.filter { !$0 }.count == 1)
+        let rows = try await batcher.write { db in try Int.fetchAll(db, sql: "SELECT v FROM t ORDER BY v") }
+        #expect(rows == [1, 2, 3])
+        await store.close()
+    }
 }
