@@ -94,6 +94,7 @@ public func buildApplication(
     )
     return Application(
         router: router,
+        server: .pinnedHTTP1(),
         configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "drgw"),
         services: [poller, purger],
         onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },

@@ -1,0 +1,47 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// An HTTP/1 child channel whose request handling prefers the connection's own event loop as
+/// task executor: the handler, and every continuation it resumes (upstream answers from the curl
+/// thread, store results from the SQLite writer), run on the thread that owns the socket, so an
+/// answer is written without another thread hop. Without it each resumed job lands on whichever
+/// loop the global executor picks.
+struct EventLoopPinnedChannel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+    let inner: HTTP1Channel
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        inner.setup(channel: channel, logger: logger)
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        let executor = EventLoopTaskExecutor(value.channel.eventLoop)
+        await withTaskExecutorPreference(executor) {
+            await inner.handle(value: value, logger: logger)
+        }
+    }
+}
+
+/// Runs a task's jobs on one NIO event loop.
+final class EventLoopTaskExecutor: TaskExecutor {
+    let loop: any EventLoop
+
+    init(_ loop: any EventLoop) {
+        self.loop = loop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1 with each connection's requests handled on that connection's event loop.
+    static func pinnedHTTP1(configuration: HTTP1Channel.Configuration = .init()) -> HTTPServerBuilder {
+        .init { responder in
+            EventLoopPinnedChannel(inner: HTTP1Channel(responder: responder, configuration: configuration))
+        }
+    }
+}
