@@ -5,11 +5,11 @@ import Synchronization
 
 /// The thread that owns the libcurl multi handle.
 ///
-/// Other threads only append commands to a mutex-protected queue and write one byte to a wake-up
-/// pipe; the thread applies them between `poll` rounds, drives the transfers and resumes the callers.
-/// It uses libcurl's multi_socket API: curl names the sockets to watch (`socketChanged`) and when to
-/// run its timers (`timerChanged`); the thread `poll`s exactly those and hands curl only the socket
-/// that is ready, so an event costs one transfer's work, not a pass over every transfer in flight.
+/// Other threads only append commands to a mutex-protected queue and signal an eventfd; the thread
+/// applies them between waits, drives the transfers and resumes the callers. It uses libcurl's
+/// multi_socket API: curl names the sockets to watch (`socketChanged`, kept in an epoll set) and when
+/// to run its timers (`timerChanged`); the thread waits in `epoll_wait` and hands curl only the
+/// sockets that are ready, so an event costs one transfer's work, whatever the number in flight.
 final class CurlMultiLoop: @unchecked Sendable {
     private enum Command {
         case add(CurlTransfer)
@@ -36,12 +36,15 @@ final class CurlMultiLoop: @unchecked Sendable {
     // Curl-thread state.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private var idleHandles: [UnsafeMutableRawPointer] = []
-    /// Sockets curl asked to watch, with the `poll` events it wants.
-    private var sockets: [Int32: Int16] = [:]
+    /// Sockets curl asked to watch, with the epoll events it wants.
+    private var sockets: [Int32: UInt32] = [:]
     /// When curl wants its timers run; nil while it has none.
     private var timerDeadline: ContinuousClock.Instant?
-    /// Wake-up pipe: [read end, write end], both non-blocking.
-    private let wakePipe: (read: Int32, write: Int32)
+    /// The epoll set of curl's sockets and the wake-up eventfd.
+    private let epollFD: Int32
+    /// Written by other threads to make the curl thread leave `epoll_wait`.
+    private let wakeFD: Int32
+    private var events = [epoll_event](repeating: epoll_event(), count: 128)
 
     init(userAgent: String, maxConnectionsPerHost: Int) {
         precondition(Self.globalInit == CURLE_OK, "curl_global_init failed")
@@ -50,13 +53,13 @@ final class CurlMultiLoop: @unchecked Sendable {
         self.userAgent = userAgent
         _ = drgw_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
         _ = drgw_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(16, maxConnectionsPerHost * 2))
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { fatalError("pipe() failed for the curl wake-up") }
-        for fd in fds {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        }
-        wakePipe = (fds[0], fds[1])
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard epollFD >= 0, wakeFD >= 0 else { fatalError("epoll_create1/eventfd failed for the curl thread") }
+        var wakeEvent = epoll_event()
+        wakeEvent.events = EPOLLIN.rawValue
+        wakeEvent.data.fd = wakeFD
+        guard epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &wakeEvent) == 0 else { fatalError("epoll_ctl failed for the curl wake-up") }
         // Callbacks run on the curl thread only, inside curl calls made by `run`; the loop outlives them.
         let me = Unmanaged.passUnretained(self).toOpaque()
         _ = drgw_multi_setopt_socket_callback(multi) { _, socket, what, userp, _ in
@@ -111,10 +114,9 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
     }
 
-    /// Makes the curl thread leave `poll` (any thread; called under the `shared` lock).
+    /// Makes the curl thread leave `epoll_wait` (any thread; called under the `shared` lock).
     private func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakePipe.write, &byte, 1)  // a full pipe already means "wake up"
+        _ = eventfd_write(wakeFD, 1)
     }
 
     var stats: CurlTransport.Stats {
@@ -159,12 +161,12 @@ final class CurlMultiLoop: @unchecked Sendable {
         for easy in idleHandles { curl_easy_cleanup(easy) }
         idleHandles.removeAll()
         curl_multi_cleanup(multi)
-        close(wakePipe.read)
-        close(wakePipe.write)
+        close(epollFD)
+        close(wakeFD)
     }
 
-    /// One `poll` over the wake-up pipe and curl's sockets, bounded by curl's timer; every ready
-    /// socket is handed to curl.
+    /// One `epoll_wait` over the wake-up eventfd and curl's sockets, bounded by curl's timer; every
+    /// ready socket is handed to curl.
     private func waitForEvents() {
         var timeout = Self.pollTimeoutMilliseconds
         if let deadline = timerDeadline {
@@ -172,37 +174,53 @@ final class CurlMultiLoop: @unchecked Sendable {
             let ms = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
             timeout = Int32(clamping: max(0, min(Int64(timeout), ms + (left > .zero ? 1 : 0))))
         }
-        var fds = [pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0)]
-        fds.reserveCapacity(sockets.count + 1)
-        for (fd, events) in sockets { fds.append(pollfd(fd: fd, events: events, revents: 0)) }
-        let ready = poll(&fds, nfds_t(fds.count), timeout)
+        let ready = events.withUnsafeMutableBufferPointer { buffer in
+            epoll_wait(epollFD, buffer.baseAddress, Int32(buffer.count), timeout)
+        }
         if ready < 0 {
             if errno != EINTR { Thread.sleep(forTimeInterval: 0.01) }
             return
         }
-        if fds[0].revents != 0 {
-            var buffer = [UInt8](repeating: 0, count: 256)
-            while read(wakePipe.read, &buffer, buffer.count) > 0 {}
-        }
         var running: Int32 = 0
-        for entry in fds.dropFirst() where entry.revents != 0 {
+        for index in 0..<Int(ready) {
+            let event = events[index]
+            let fd = event.data.fd
+            if fd == wakeFD {
+                var count: eventfd_t = 0
+                _ = eventfd_read(wakeFD, &count)
+                continue
+            }
+            // A socket curl dropped earlier in this round is not handed back to it.
+            guard sockets[fd] != nil else { continue }
             var mask: Int32 = 0
-            if entry.revents & Int16(POLLIN | POLLPRI) != 0 { mask |= CURL_CSELECT_IN }
-            if entry.revents & Int16(POLLOUT) != 0 { mask |= CURL_CSELECT_OUT }
-            if entry.revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 { mask |= CURL_CSELECT_ERR }
-            _ = curl_multi_socket_action(multi, entry.fd, mask, &running)
+            if event.events & (EPOLLIN.rawValue | EPOLLPRI.rawValue) != 0 { mask |= CURL_CSELECT_IN }
+            if event.events & EPOLLOUT.rawValue != 0 { mask |= CURL_CSELECT_OUT }
+            if event.events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 { mask |= CURL_CSELECT_ERR }
+            _ = curl_multi_socket_action(multi, fd, mask, &running)
         }
     }
 
     /// CURLMOPT_SOCKETFUNCTION: curl wants `socket` watched for `what`, or no longer.
     private func socketChanged(_ socket: Int32, what: Int32) {
+        let wanted: UInt32
         switch what {
-        case CURL_POLL_REMOVE: sockets[socket] = nil
-        case CURL_POLL_IN: sockets[socket] = Int16(POLLIN)
-        case CURL_POLL_OUT: sockets[socket] = Int16(POLLOUT)
-        case CURL_POLL_INOUT: sockets[socket] = Int16(POLLIN | POLLOUT)
-        default: sockets[socket] = nil
+        case CURL_POLL_IN: wanted = EPOLLIN.rawValue
+        case CURL_POLL_OUT: wanted = EPOLLOUT.rawValue
+        case CURL_POLL_INOUT: wanted = EPOLLIN.rawValue | EPOLLOUT.rawValue
+        default:  // CURL_POLL_REMOVE
+            if sockets.removeValue(forKey: socket) != nil { _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, socket, nil) }
+            return
         }
+        var event = epoll_event()
+        event.events = wanted
+        event.data.fd = socket
+        // The kernel drops a closed descriptor from the set by itself, so the map can be stale
+        // for a reused number: fall back from MOD to ADD and from ADD to MOD.
+        let known = sockets[socket] != nil
+        if epoll_ctl(epollFD, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, socket, &event) != 0 {
+            _ = epoll_ctl(epollFD, known ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, socket, &event)
+        }
+        sockets[socket] = wanted
     }
 
     /// CURLMOPT_TIMERFUNCTION: run curl's timers after `milliseconds` (-1: no timer).
