@@ -43,6 +43,9 @@ public struct OperationQuery: Sendable {
 public protocol OperationStore: Sendable {
     /// Inserts or replaces an operation by id.
     func save(_ operation: StoredOperation) async throws
+    /// Saves an operation and, in the same transaction, completes the Idempotency-Key record that
+    /// started it with `response`: both are durable, or neither.
+    func save(_ operation: StoredOperation, completing scope: IdempotencyScope, response: StoredResponse, now: Date) async throws
     /// The operation, only when it belongs to `tenant`.
     func operation(id: String, tenant: String) async throws -> StoredOperation?
     func list(_ query: OperationQuery) async throws -> Page<Operation>

@@ -167,17 +167,23 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     }
 
     public func complete(_ scope: IdempotencyScope, response: StoredResponse, now: Date) async throws {
-        let headers = String(decoding: try Self.encoder.encode(response.headers), as: UTF8.self)
-        let body = Data(response.body)
-        try await batcher.write { db in
-            try db.cachedStatement(
-                sql: """
-                    UPDATE idempotency_records SET state = 'completed', response = NULL, response_status = ?,
-                      response_headers = ?, response_body = ?, lease_until = 0
-                    WHERE tenant = ? AND method = ? AND path = ? AND key = ?
-                    """
-            ).execute(arguments: [response.status, headers, body] + Self.arguments(scope))
-        }
+        let arguments = try Self.completeArguments(scope, response)
+        try await batcher.write { db in try Self.complete(db, arguments) }
+    }
+
+    private static func completeArguments(_ scope: IdempotencyScope, _ response: StoredResponse) throws -> StatementArguments {
+        let headers = String(decoding: try encoder.encode(response.headers), as: UTF8.self)
+        return [response.status, headers, Data(response.body)] + arguments(scope)
+    }
+
+    private static func complete(_ db: Database, _ arguments: StatementArguments) throws {
+        try db.cachedStatement(
+            sql: """
+                UPDATE idempotency_records SET state = 'completed', response = NULL, response_status = ?,
+                  response_headers = ?, response_body = ?, lease_until = 0
+                WHERE tenant = ? AND method = ? AND path = ? AND key = ?
+                """
+        ).execute(arguments: arguments)
     }
 
     public func release(_ scope: IdempotencyScope) async throws {
@@ -212,22 +218,37 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     private static let decoder = JSONDecoder()
 
     public func save(_ stored: StoredOperation) async throws {
-        let body = String(decoding: try Self.encoder.encode(stored.operation), as: UTF8.self)
-        let job = try stored.job.map { String(decoding: try Self.encoder.encode($0), as: UTF8.self) }
-        let arguments: StatementArguments = [
+        let arguments = try Self.saveArguments(stored)
+        try await batcher.write { db in try Self.save(db, arguments) }
+    }
+
+    public func save(_ stored: StoredOperation, completing scope: IdempotencyScope, response: StoredResponse, now: Date) async throws {
+        let operation = try Self.saveArguments(stored)
+        let record = try Self.completeArguments(scope, response)
+        try await batcher.write { db in
+            try Self.save(db, operation)
+            try Self.complete(db, record)
+        }
+    }
+
+    private static func saveArguments(_ stored: StoredOperation) throws -> StatementArguments {
+        let body = String(decoding: try encoder.encode(stored.operation), as: UTF8.self)
+        let job = try stored.job.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        return [
             stored.operation.id, stored.tenant, stored.operation.account, stored.operation.status.rawValue, body, job,
             stored.nextPollAt.timeIntervalSince1970, stored.polls,
         ]
-        try await batcher.write { db in
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO operations (id, tenant, account, status, body, job, next_poll_at, polls)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET status = excluded.status, body = excluded.body, job = excluded.job,
-                      next_poll_at = excluded.next_poll_at, polls = excluded.polls
-                    """
-            ).execute(arguments: arguments)
-        }
+    }
+
+    private static func save(_ db: Database, _ arguments: StatementArguments) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO operations (id, tenant, account, status, body, job, next_poll_at, polls)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET status = excluded.status, body = excluded.body, job = excluded.job,
+                  next_poll_at = excluded.next_poll_at, polls = excluded.polls
+                """
+        ).execute(arguments: arguments)
     }
 
     public func operation(id: String, tenant: String) async throws -> StoredOperation? {

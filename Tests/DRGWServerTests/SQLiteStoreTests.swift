@@ -164,4 +164,18 @@ struct SQLiteStoreTests {
         #expect(rows == [1, 2, 3])
         await store.close()
     }
+
+    @Test func anOperationAndItsKeysAnswerAreSavedTogether() async throws {
+        let store = try await SQLiteStore.inMemory()
+        let now = Date()
+        _ = try await store.begin(scope, fingerprint: "f", operationId: "op_1", leaseSeconds: 30, now: now)
+        let operation = Operation(
+            id: "op_1", account: "a", kind: "drill.create", status: .running, createdAt: Timestamp.rfc3339(now),
+            updatedAt: Timestamp.rfc3339(now), resource: ResourceReference(type: "drill", id: nil))
+        let accepted = StoredResponse(status: 202, headers: ["Location": "/v1/operations/op_1"], body: Array("{}".utf8))
+        try await store.save(StoredOperation(tenant: "t", operation: operation, job: nil, nextPollAt: now), completing: scope, response: accepted, now: now)
+        #expect(try await store.operation(id: "op_1", tenant: "t")?.operation == operation)
+        #expect(try await store.begin(scope, fingerprint: "f", operationId: "op_2", leaseSeconds: 30, now: now) == .completed(accepted))
+        await store.close()
+    }
 }

@@ -99,19 +99,27 @@ struct WriteCoordinator: Sendable {
             id: operationId, account: write.account.settings.id, kind: job.kind, status: .running,
             createdAt: stamp, updatedAt: stamp, resource: job.resource
         )
-        try await operations.save(
-            StoredOperation(tenant: tenant.name, operation: operation, job: job, nextPollAt: Date().addingTimeInterval(0.2))
-        )
-        return try await answer(operation, wait: wait, tenant: tenant.name, scope: scope)
+        let stored = StoredOperation(tenant: tenant.name, operation: operation, job: job, nextPollAt: Date().addingTimeInterval(0.2))
+        let accepted = Self.acceptedRecord(operation)
+        if let scope {
+            // The operation and the key's 202 in one transaction: a crash leaves both or neither.
+            try await operations.save(stored, completing: scope, response: accepted, now: Date())
+        } else {
+            try await operations.save(stored)
+        }
+        return try await answer(operation, wait: wait, tenant: tenant.name, scope: scope, storedAccepted: accepted)
     }
 
     /// Answers a started operation and stores that answer under the key: the 202 at once (so a
-    /// crash during a `Prefer: wait` still leaves a replayable record), then, when the wait saw the
+    /// crash during a `Prefer: wait` still leaves a replayable record; `storedAccepted` when the
+    /// caller already stored it together with the operation), then, when the wait saw the
     /// operation end, the 200 that was actually sent, so that a replay returns what the first
     /// request got.
-    private func answer(_ operation: Operation, wait: Int?, tenant: String, scope: IdempotencyScope?) async throws -> Response {
-        let accepted = Self.acceptedRecord(operation)
-        if let scope { try await idempotency.complete(scope, response: accepted, now: Date()) }
+    private func answer(
+        _ operation: Operation, wait: Int?, tenant: String, scope: IdempotencyScope?, storedAccepted: StoredResponse? = nil
+    ) async throws -> Response {
+        let accepted = storedAccepted ?? Self.acceptedRecord(operation)
+        if let scope, storedAccepted == nil { try await idempotency.complete(scope, response: accepted, now: Date()) }
         let record = try await respond(operation, wait: wait, tenant: tenant) ?? accepted
         if let scope, record.status != accepted.status {
             try await idempotency.complete(scope, response: record, now: Date())
