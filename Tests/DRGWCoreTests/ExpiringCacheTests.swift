@@ -40,4 +40,15 @@ struct ExpiringCacheTests {
         #expect(cache.count == 1)
         #expect(cache.value(for: "e", now: 6) == 5)
     }
+
+    @Test func pastHalfItsLifeAnEntryAsksOneCallerToRefreshIt() {
+        let cache = ExpiringCache<Int>(ttl: 2)
+        cache.store(1, for: "g", now: 0)
+        guard case .fresh(1) = cache.lookup("g", now: 0.9) else { Issue.record("expected fresh"); return }
+        guard case .refresh(1) = cache.lookup("g", now: 1.1) else { Issue.record("expected one refresh"); return }
+        guard case .fresh(1) = cache.lookup("g", now: 1.2) else { Issue.record("the refresh is handed out once"); return }
+        cache.store(2, for: "g", now: 1.3)  // the refresh arrived: a new life
+        guard case .fresh(2) = cache.lookup("g", now: 2.2) else { Issue.record("expected fresh after refresh"); return }
+        guard case .miss = cache.lookup("g", now: 3.3) else { Issue.record("expected expiry"); return }
+    }
 }

@@ -1,6 +1,7 @@
 import DRGWCore
 import DRGWTransport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import HuaweiSDRS
@@ -186,6 +187,30 @@ import Testing
             #expect(local?.providerCode == nil)
             #expect(h.requests("showServerGroup").count == 2)
             #expect(h.requests("createDrill").count == 3)
+        }
+    }
+
+    @Test func aPassedCheckPastHalfItsLifeIsRefreshedInTheBackground() async throws {
+        try await SDRSSimulatorHarness.with(jobSeconds: 30) { h in
+            let now = Mutex(Date())
+            let account = try h.provider().account
+            let provider = try HuaweiSDRSProvider(account: account, transport: h.transport, clock: { now.withLock { $0 } })
+            let seed = h.simulator.seedGroupId
+            _ = try await provider.createDrill(CreateDrillInput(name: "life_1", protectionGroupId: seed), context: context)
+            #expect(h.requests("showServerGroup").count == 1)
+            now.withLock { $0.addTimeInterval(1.5) }  // past half of the default 2 s
+            _ = try await provider.createDrill(CreateDrillInput(name: "life_2", protectionGroupId: seed), context: context)
+            _ = try await provider.createDrill(CreateDrillInput(name: "life_3", protectionGroupId: seed), context: context)
+            // One background read for the two creates, which did not wait for it.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while h.requests("showServerGroup").count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(h.requests("showServerGroup").count == 2)
+            #expect(h.requests("createDrill").count == 3)
+            // The refresh began a new life: at 2.2 s the first entry would have ended; this one is fresh.
+            now.withLock { $0.addTimeInterval(0.7) }
+            _ = try await provider.createDrill(CreateDrillInput(name: "life_4", protectionGroupId: seed), context: context)
+            #expect(h.requests("showServerGroup").count == 2)
         }
     }
 

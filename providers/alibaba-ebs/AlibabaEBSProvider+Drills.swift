@@ -118,8 +118,16 @@ extension AlibabaEBSProvider {
         var errors = Validation.nameErrors(input.name)
         errors += Validation.idErrors(input.protectionGroupId, field: "protectionGroupId")
         if !errors.isEmpty { throw Problem.invalid(errors) }
-        var owner = drillableOwners.value(for: input.protectionGroupId, now: client.clock().timeIntervalSince1970)
-        if owner == nil { owner = try await findProtectionGroup(input.protectionGroupId, context: context) }
+        var owner: ProtectionGroup?
+        switch drillableOwners.lookup(input.protectionGroupId, now: client.clock().timeIntervalSince1970) {
+        case .fresh(let cached): owner = cached
+        case .refresh(let cached):
+            owner = cached
+            // Re-read in the background (findProtectionGroup updates the entry) while this create goes on.
+            let refresh = CallContext(requestId: context.requestId + "-group-check")
+            Task { [self] in _ = try? await findProtectionGroup(input.protectionGroupId, context: refresh) }
+        case .miss: owner = try await findProtectionGroup(input.protectionGroupId, context: context)
+        }
         guard let owner else { throw Problem.notFound("Protection group \(input.protectionGroupId)") }
         guard Self.drillableStatuses.contains(owner.status) else {
             throw Problem(

@@ -53,7 +53,7 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import huaweicloudsdksdrs
 fi
 
 echo "bench: building drgw (release, .build-release)"
-if ! swift build -c release --product drgw --scratch-path .build-release >"$out/build.log" 2>&1; then
+if ! swift build -c release --product drgw --scratch-path .build-release -Xswiftc -cross-module-optimization >"$out/build.log" 2>&1; then
   grep -E "error:" "$out/build.log" | head -20 || tail -20 "$out/build.log"
   echo "bench: release build failed (log: $out/build.log)"
   exit 1

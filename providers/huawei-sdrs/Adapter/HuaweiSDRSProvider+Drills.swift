@@ -34,7 +34,13 @@ extension HuaweiSDRSProvider {
         errors += Validation.idErrors(input.protectionGroupId, field: "protectionGroupId")
         if let network = input.drillNetworkId { errors += Validation.idErrors(network, field: "drillNetworkId") }
         if !errors.isEmpty { throw Problem.invalid(errors) }
-        if drillableGroups.value(for: input.protectionGroupId, now: clock().timeIntervalSince1970) == nil {
+        switch drillableGroups.lookup(input.protectionGroupId, now: clock().timeIntervalSince1970) {
+        case .fresh: break
+        case .refresh:
+            // Re-read in the background (rawGroup updates the entry) while this create goes on.
+            let refresh = CallContext(requestId: context.requestId + "-group-check")
+            Task { [self] in _ = try? await rawGroup(id: input.protectionGroupId, context: refresh) }
+        case .miss:
             let group = try await rawGroup(id: input.protectionGroupId, context: context)
             guard Self.drillableGroupStatuses.contains(group.status) else {
                 throw Problem(
