@@ -5,7 +5,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends libcurl4-openss
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN swift build -c release --product drgw --static-swift-stdlib
+RUN swift build -c release --product drgw --static-swift-stdlib -Xswiftc -cross-module-optimization
 RUN mkdir -p /out \
     && bin="$(swift build -c release --show-bin-path)" \
     && cp "$bin/drgw" /out/ \
