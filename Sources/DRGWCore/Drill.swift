@@ -32,3 +32,20 @@ public struct Drill: Codable, Sendable, Equatable {
         self.createdAt = createdAt
     }
 }
+
+extension Drill: JSONWritable {
+    /// The same bytes as the sorted-keys `JSONEncoder` output, written directly (the drill GET hot path).
+    public func write(to writer: inout JSONWriter) {
+        writer.object { w in
+            w.member("account", account)
+            w.member("createdAt", createdAt)
+            w.member("drillNetworkId", drillNetworkId)
+            w.member("id", id)
+            w.member("name", name)
+            w.member("protectionGroupId", protectionGroupId)
+            w.member("provider", provider)
+            w.member("providerStatus", providerStatus)
+            w.member("status", status.rawValue)
+        }
+    }
+}

@@ -5,18 +5,24 @@ import Foundation
 public enum Digest {
     /// Lowercase hex of bytes.
     public static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        let table: [UInt8] = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
-            out.append(table[Int(byte >> 4)])
-            out.append(table[Int(byte & 0x0F)])
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0F)])
         }
         return String(decoding: out, as: UTF8.self)
     }
 
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Lowercase hex SHA-256 of nothing (the payload hash of every body-less request).
+    public static let emptySHA256Hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
     /// Lowercase hex SHA-256.
     public static func sha256Hex(_ bytes: some DataProtocol) -> String {
-        hex(SHA256.hash(data: bytes))
+        if bytes.isEmpty { return emptySHA256Hex }
+        return hex(SHA256.hash(data: bytes))
     }
 
     public static func sha256Hex(_ string: String) -> String {

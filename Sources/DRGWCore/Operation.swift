@@ -45,3 +45,24 @@ public struct Operation: Codable, Sendable, Equatable {
         self.error = error
     }
 }
+
+extension Operation: JSONWritable {
+    /// The same bytes as the sorted-keys `JSONEncoder` output, written directly (every write's answer).
+    public func write(to writer: inout JSONWriter) {
+        writer.object { w in
+            w.member("account", account)
+            w.member("createdAt", createdAt)
+            if let error { w.member("error", raw: JSONWriter.encoded(error)) }
+            w.member("id", id)
+            w.member("kind", kind)
+            w.member("resource") { r in
+                r.object { o in
+                    o.member("id", resource.id)
+                    o.member("type", resource.type)
+                }
+            }
+            w.member("status", status.rawValue)
+            w.member("updatedAt", updatedAt)
+        }
+    }
+}

@@ -232,7 +232,7 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     }
 
     private static func saveArguments(_ stored: StoredOperation) throws -> StatementArguments {
-        let body = String(decoding: try encoder.encode(stored.operation), as: UTF8.self)
+        let body = String(decoding: stored.operation.jsonBytes, as: UTF8.self)
         let job = try stored.job.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         return [
             stored.operation.id, stored.tenant, stored.operation.account, stored.operation.status.rawValue, body, job,

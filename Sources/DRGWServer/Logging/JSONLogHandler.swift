@@ -46,7 +46,7 @@ public struct JSONLogHandler: LogHandler {
     /// One log line: a JSON object with `ts`, `level`, `logger`, `msg`, then the metadata by key.
     func render(_ event: LogEvent) -> [UInt8] {
         var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        if let extra = event.metadata, !extra.isEmpty { merged.merge(extra) { _, new in new } }
         var line: [UInt8] = []
         line.reserveCapacity(256)
         line.append(UInt8(ascii: "{"))
@@ -54,13 +54,16 @@ public struct JSONLogHandler: LogHandler {
         Self.append(key: "level", value: event.level.rawValue, to: &line)
         Self.append(key: "logger", value: label, to: &line)
         Self.append(key: "msg", value: redactor.redact(event.message.description), to: &line)
-        for key in merged.keys.sorted() where !["ts", "level", "logger", "msg"].contains(key) {
-            Self.append(key: key, value: redactor.redact(Self.flatten(merged[key]!)), to: &line)
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.reserved.contains(key) {
+            Self.append(key: key, value: redactor.redact(Self.flatten(value)), to: &line)
         }
         line[line.count - 1] = UInt8(ascii: "}")
         line.append(0x0A)
         return line
     }
+
+    /// Keys the handler writes itself; metadata cannot overwrite them.
+    private static let reserved: Set<String> = ["ts", "level", "logger", "msg"]
 
     /// Appends `"key":"value",` with JSON string escaping on UTF-8 bytes.
     static func append(key: String, value: String, to line: inout [UInt8]) {
@@ -107,29 +110,34 @@ public struct JSONLogHandler: LogHandler {
 public final class Redactor: Sendable {
     /// The process-wide redactor the log handler uses.
     public static let shared = Redactor()
-    private let secrets = Mutex<[String]>([])
+    /// Registered secrets, as text and as UTF-8 bytes (the fast path scans bytes).
+    private let secrets = Mutex<[(text: String, bytes: [UInt8])]>([])
+    private static let markers = ["SDK-HMAC-SHA256 ", "ACS3-HMAC-SHA256 ", "Bearer "]
+    private static let markerBytes = markers.map { Array($0.utf8) }
 
     public init() {}
 
     public func register(_ values: [String]) {
         secrets.withLock { list in
-            for value in values where value.count >= 4 && !list.contains(value) { list.append(value) }
+            for value in values where value.count >= 4 && !list.contains(where: { $0.text == value }) {
+                list.append((value, Array(value.utf8)))
+            }
         }
     }
 
     public func redact(_ text: String) -> String {
-        let bytes = Array(text.utf8)
         let secrets = self.secrets.withLock { $0 }
-        let markers = ["SDK-HMAC-SHA256 ", "ACS3-HMAC-SHA256 ", "Bearer "]
-        // Fast path: most lines hold no secret and no credential marker.
-        guard secrets.contains(where: { Self.contains(bytes, $0) }) || markers.contains(where: { Self.contains(bytes, $0) }) else {
-            return text
+        // Fast path: most values hold no secret and no credential marker; scan the string's own bytes.
+        var copy = text
+        let clean = copy.withUTF8 { bytes in
+            !secrets.contains { Self.contains(bytes, $0.bytes) } && !Self.markerBytes.contains { Self.contains(bytes, $0) }
         }
+        if clean { return text }
         var out = text
-        for secret in secrets where out.contains(secret) {
-            out = out.replacingOccurrences(of: secret, with: "[redacted]")
+        for secret in secrets where out.contains(secret.text) {
+            out = out.replacingOccurrences(of: secret.text, with: "[redacted]")
         }
-        for marker in markers {
+        for marker in Self.markers {
             while let range = out.range(of: marker) {
                 let end = out[range.upperBound...].firstIndex(where: { $0 == "\"" || $0 == "\n" }) ?? out.endIndex
                 out.replaceSubrange(range.lowerBound..<end, with: "[redacted]")
@@ -139,8 +147,7 @@ public final class Redactor: Sendable {
     }
 
     /// Byte-level substring search (no Foundation bridging).
-    static func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
-        let pattern = Array(needle.utf8)
+    static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ pattern: [UInt8]) -> Bool {
         guard let first = pattern.first, pattern.count <= haystack.count else { return pattern.isEmpty }
         var i = 0
         let last = haystack.count - pattern.count

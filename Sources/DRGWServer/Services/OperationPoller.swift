@@ -106,12 +106,26 @@ public struct OperationPoller: Service {
         case .succeeded(let resourceId):
             stored.operation.status = .succeeded
             if let resourceId { stored.operation.resource.id = resourceId }
-            Counter(label: "drgw_operations_total", dimensions: [("kind", stored.operation.kind), ("status", "succeeded")]).increment()
+            Self.count(kind: stored.operation.kind, status: "succeeded")
         case .failed(let problem):
             stored.operation.status = .failed
             stored.operation.error = problem
-            Counter(label: "drgw_operations_total", dimensions: [("kind", stored.operation.kind), ("status", "failed")]).increment()
+            Self.count(kind: stored.operation.kind, status: "failed")
         }
+    }
+
+    private struct CountKey: Hashable {
+        var kind: String
+        var status: String
+    }
+
+    /// `drgw_operations_total{kind,status}` handles (kinds come from the controllers: a bounded set).
+    private static let counters = HandleCache<CountKey, Counter>()
+
+    private static func count(kind: String, status: String) {
+        counters.handle(CountKey(kind: kind, status: status)) {
+            Counter(label: "drgw_operations_total", dimensions: [("kind", kind), ("status", status)])
+        }.increment()
     }
 
     private func persist(_ stored: StoredOperation) async {

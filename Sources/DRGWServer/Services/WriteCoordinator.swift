@@ -150,7 +150,7 @@ struct WriteCoordinator: Sendable {
                 "Content-Type": "application/json", "Location": "/v1/operations/\(operation.id)",
                 "Preference-Applied": "wait=\(wait)",
             ],
-            body: Array((try? ProblemResponse.encoder.encode(operation)) ?? Data())
+            body: operation.jsonBytes
         )
     }
 
@@ -207,7 +207,7 @@ struct WriteCoordinator: Sendable {
         StoredResponse(
             status: 202,
             headers: ["Content-Type": "application/json", "Location": "/v1/operations/\(operation.id)", "Retry-After": "1"],
-            body: Array((try? ProblemResponse.encoder.encode(operation)) ?? Data())
+            body: operation.jsonBytes
         )
     }
 

@@ -13,6 +13,8 @@ final class CircuitBreakerTransport: HTTPTransport {
     private let breaker: Mutex<StateMachine>
     private let account: String
     private let provider: String
+    /// `drgw_upstream_breaker_state{account}`, made once (a handle per call costs a registry look-up).
+    private let gauge: Gauge
     /// Monotonic seconds; injected for tests.
     private let now: @Sendable () -> Double
 
@@ -25,6 +27,7 @@ final class CircuitBreakerTransport: HTTPTransport {
         self.provider = provider
         self.breaker = Mutex(StateMachine(settings: settings))
         self.now = now
+        self.gauge = Gauge(label: "drgw_upstream_breaker_state", dimensions: [("account", account)])
         publish(.closed)
     }
 
@@ -68,7 +71,7 @@ final class CircuitBreakerTransport: HTTPTransport {
     }
 
     private func publish(_ state: StateMachine.State) {
-        Gauge(label: "drgw_upstream_breaker_state", dimensions: [("account", account)]).record(state.gaugeValue)
+        gauge.record(state.gaugeValue)
     }
 
     /// Seconds since a fixed instant, on the continuous clock.

@@ -8,6 +8,7 @@ import Metrics
 struct MeteredTransport: HTTPTransport {
     let base: any HTTPTransport
     let provider: String
+    let handles = UpstreamMetricHandles()
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let action = UpstreamCallLabels.action(of: request)
@@ -16,12 +17,7 @@ struct MeteredTransport: HTTPTransport {
         defer {
             let elapsed = started.duration(to: ContinuousClock.now).components
             let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-            Counter(
-                label: "drgw_upstream_requests_total",
-                dimensions: [("provider", provider), ("action", action), ("outcome", outcome)]
-            ).increment()
-            Timer(label: "drgw_upstream_request_duration_seconds", dimensions: [("provider", provider), ("action", action)])
-                .recordSeconds(seconds)
+            handles.record(provider: provider, action: action, outcome: outcome, seconds: seconds)
         }
         do {
             let response = try await base.send(request)
@@ -31,5 +27,28 @@ struct MeteredTransport: HTTPTransport {
             outcome = UpstreamCallLabels.outcome(error: error)
             throw error
         }
+    }
+}
+
+/// The upstream counters and timers of one provider, made once per label set and reused. Actions
+/// are templates, so the set is bounded.
+final class UpstreamMetricHandles: Sendable {
+    private struct Key: Hashable {
+        var action: String
+        var outcome: String
+    }
+
+    private let counters = HandleCache<Key, Counter>()
+    private let timers = HandleCache<String, Timer>()
+
+    func record(provider: String, action: String, outcome: String, seconds: Double) {
+        counters.handle(Key(action: action, outcome: outcome)) {
+            Counter(
+                label: "drgw_upstream_requests_total",
+                dimensions: [("provider", provider), ("action", action), ("outcome", outcome)])
+        }.increment()
+        timers.handle(action) {
+            Timer(label: "drgw_upstream_request_duration_seconds", dimensions: [("provider", provider), ("action", action)])
+        }.recordSeconds(seconds)
     }
 }

@@ -33,17 +33,26 @@ enum UpstreamCallLabels {
         return "error"
     }
 
-    /// The path of a URL (without scheme, authority and query) and its query.
+    /// The path of a URL (without scheme, authority and query) and its query. Works on UTF-8
+    /// offsets: no grapheme breaking on the per-call path.
     static func split(_ url: String) -> (path: String, query: String?) {
-        var rest = Substring(url)
+        let bytes = url.utf8
+        var start = bytes.startIndex
         if let offset = ASCIIText.firstOffset(of: "://", in: url) {
-            rest = Substring(url.utf8.dropFirst(offset + 3))
-            if let slash = rest.firstIndex(of: "/") { rest = rest[slash...] } else { rest = "/" }
+            let authority = bytes.index(start, offsetBy: offset + 3)
+            guard let slash = bytes[authority...].firstIndex(of: UInt8(ascii: "/")) else {
+                let mark = bytes[authority...].firstIndex(of: UInt8(ascii: "?"))
+                return ("/", mark.map { String(decoding: bytes[bytes.index(after: $0)...], as: UTF8.self) })
+            }
+            start = slash
         }
-        if let mark = rest.firstIndex(of: "?") {
-            return (String(rest[..<mark]), String(rest[rest.index(after: mark)...]))
+        if let mark = bytes[start...].firstIndex(of: UInt8(ascii: "?")) {
+            return (
+                String(decoding: bytes[start..<mark], as: UTF8.self),
+                String(decoding: bytes[bytes.index(after: mark)...], as: UTF8.self)
+            )
         }
-        return (String(rest), nil)
+        return (String(decoding: bytes[start...], as: UTF8.self), nil)
     }
 
     /// Replaces the project segment after a version (`/v1/{project}`) and every id-like segment with placeholders.
@@ -83,6 +92,7 @@ enum UpstreamCallLabels {
 
     /// An action name: 1–64 ASCII letters and digits.
     static func isWord(_ value: String) -> Bool {
-        !value.isEmpty && value.count <= 64 && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        !value.isEmpty && value.utf8.count <= 64
+            && value.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }
     }
 }

@@ -20,22 +20,22 @@ extension HuaweiSDRSProvider {
         }
         try check(id: jobId, field: "jobId")
         let response = try await call("GET", "/jobs/\(jobId)", write: false, context: context)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
+        guard let object = try? JSONValue(parsing: response.body), case .object = object else {
             throw Problem(
                 .upstreamError, detail: "huawei-sdrs sent a job that could not be read.", provider: name,
                 providerRequestId: HuaweiErrorParser.requestId(of: response))
         }
-        let status = object["status"] as? String ?? ""
+        let status = object["status"]?.stringValue ?? ""
         switch tables.statuses.terminal?[status] {
         case "succeeded":
-            let entities = object["entities"] as? [String: Any] ?? [:]
+            let entities = object["entities"]
             let key: String?
             switch job.kind {
             case "protectionGroup.create": key = "server_group_id"
             case "drill.create": key = "disaster_recovery_drill_id"
             default: key = nil
             }
-            return .succeeded(resourceId: key.flatMap { entities[$0] as? String } ?? job.resource.id)
+            return .succeeded(resourceId: key.flatMap { entities?[$0]?.stringValue } ?? job.resource.id)
         case "failed":
             let (code, reason) = Self.failure(in: object)
             var problem = tables.errors.problem(
@@ -50,13 +50,13 @@ extension HuaweiSDRSProvider {
     }
 
     /// The error code and reason of a failed job, looking into its sub-jobs when the job has none.
-    static func failure(in job: [String: Any]) -> (code: String?, reason: String?) {
-        let code = job["error_code"] as? String
-        let reason = job["fail_reason"] as? String
+    static func failure(in job: JSONValue) -> (code: String?, reason: String?) {
+        let code = job["error_code"]?.stringValue
+        let reason = job["fail_reason"]?.stringValue
         if code != nil { return (code, reason) }
-        let subJobs = (job["entities"] as? [String: Any])?["sub_jobs"] as? [[String: Any]] ?? []
-        for sub in subJobs where (sub["status"] as? String) == "FAIL" || sub["error_code"] is String {
-            if let subCode = sub["error_code"] as? String { return (subCode, sub["fail_reason"] as? String ?? reason) }
+        guard case .array(let subJobs)? = job["entities"]?["sub_jobs"] else { return (nil, reason) }
+        for sub in subJobs {
+            if let subCode = sub["error_code"]?.stringValue { return (subCode, sub["fail_reason"]?.stringValue ?? reason) }
         }
         return (nil, reason)
     }

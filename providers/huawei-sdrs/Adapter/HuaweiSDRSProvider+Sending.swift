@@ -92,10 +92,24 @@ extension HuaweiSDRSProvider {
         do {
             return try SDRSJSON.decoder().decode(type, from: Data(response.body))
         } catch {
-            throw Problem(
-                .upstreamError, detail: "huawei-sdrs sent an answer that could not be read.", provider: name,
-                providerRequestId: HuaweiErrorParser.requestId(of: response))
+            throw unreadable(response)
         }
+    }
+
+    /// Decodes a 2xx answer of a type with a hand-written reader (drills, job references: every
+    /// drill call), skipping `Codable`'s generic containers.
+    func decode<T: Decodable & JSONReadable>(_ type: T.Type, from response: HTTPResponse) throws -> T {
+        do {
+            return try T(json: JSONValue(parsing: response.body))
+        } catch {
+            throw unreadable(response)
+        }
+    }
+
+    private func unreadable(_ response: HTTPResponse) -> Problem {
+        Problem(
+            .upstreamError, detail: "huawei-sdrs sent an answer that could not be read.", provider: name,
+            providerRequestId: HuaweiErrorParser.requestId(of: response))
     }
 
     /// JSON body bytes of a create or action.
