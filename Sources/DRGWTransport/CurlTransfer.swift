@@ -90,22 +90,29 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     /// Handles one raw header line; returns false to abort (announced body larger than the cap).
+    /// Works on the bytes: only the name and the trimmed value become strings.
     func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var line = String(decoding: bytes, as: UTF8.self)
-        while let last = line.last, last.isNewline { line.removeLast() }
-        if line.hasPrefix("HTTP/") {
+        let line = bytes.bindMemory(to: UInt8.self)
+        var end = line.count
+        while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
+        if end >= 5, line[0] == UInt8(ascii: "H"), line[1] == UInt8(ascii: "T"), line[2] == UInt8(ascii: "T"),
+            line[3] == UInt8(ascii: "P"), line[4] == UInt8(ascii: "/")
+        {
             // A new status line: an interim 1xx response came before, forget its headers.
             responseHeaders.removeAll()
             return true
         }
-        if line.isEmpty { return true }
-        if let first = line.first, first == " " || first == "\t", !responseHeaders.isEmpty {
-            responseHeaders[responseHeaders.count - 1].value += " " + Self.trimmed(Substring(line))
+        if end == 0 { return true }
+        if line[0] == 0x20 || line[0] == 0x09 {
+            // An obsolete folded continuation line.
+            if !responseHeaders.isEmpty {
+                responseHeaders[responseHeaders.count - 1].value += " " + Self.trimmedText(line, 0, end)
+            }
             return true
         }
-        guard let colon = line.firstIndex(of: ":") else { return true }
-        let name = String(line[..<colon])
-        let value = Self.trimmed(line[line.index(after: colon)...])
+        guard let colon = (0..<end).first(where: { line[$0] == UInt8(ascii: ":") }) else { return true }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: line[0..<colon]), as: UTF8.self)
+        let value = Self.trimmedText(line, colon + 1, end)
         responseHeaders.append((name: name, value: value))
         if HeaderName.equal(name, "Content-Length"), let length = Int(value),
             length > request.maxResponseBytes
@@ -116,11 +123,12 @@ final class CurlTransfer: @unchecked Sendable {
         return true
     }
 
-    private static func trimmed(_ text: Substring) -> String {
-        var text = text
-        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-        return String(text)
+    /// `line[start..<end]` without spaces and tabs at either end, as text.
+    private static func trimmedText(_ line: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        var start = start, end = end
+        while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
+        while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
     }
 
     /// Curl's own error text for the failed transfer, or an empty string.

@@ -45,8 +45,14 @@ public struct JSONLogHandler: LogHandler {
 
     /// One log line: a JSON object with `ts`, `level`, `logger`, `msg`, then the metadata by key.
     func render(_ event: LogEvent) -> [UInt8] {
-        var merged = metadata
-        if let extra = event.metadata, !extra.isEmpty { merged.merge(extra) { _, new in new } }
+        // The handler's metadata and the event's (which wins), as one sorted list without building a
+        // merged dictionary.
+        var entries: [(key: String, value: Logger.Metadata.Value)] = []
+        entries.reserveCapacity(metadata.count + (event.metadata?.count ?? 0))
+        let extra = event.metadata ?? [:]
+        for entry in metadata where extra[entry.key] == nil { entries.append(entry) }
+        for entry in extra { entries.append(entry) }
+        entries.sort { $0.key < $1.key }
         var line: [UInt8] = []
         line.reserveCapacity(256)
         line.append(UInt8(ascii: "{"))
@@ -54,7 +60,7 @@ public struct JSONLogHandler: LogHandler {
         Self.append(key: "level", value: event.level.rawValue, to: &line)
         Self.append(key: "logger", value: label, to: &line)
         Self.append(key: "msg", value: redactor.redact(event.message.description), to: &line)
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.reserved.contains(key) {
+        for (key, value) in entries where !Self.reserved.contains(key) {
             Self.append(key: key, value: redactor.redact(Self.flatten(value)), to: &line)
         }
         line[line.count - 1] = UInt8(ascii: "}")

@@ -1,3 +1,4 @@
+import Crypto
 import DRGWCore
 import Foundation
 
@@ -19,13 +20,18 @@ public struct HuaweiSigner: Sendable {
 
     /// The access key id (public part).
     public var accessKey: String
-    private let secretKey: [UInt8]
+    /// The HMAC key, made once from the secret key's UTF-8 bytes.
+    private let secretKey: SymmetricKey
 
     /// Creates a signer for one AK/SK pair.
     public init(accessKey: String, secretKey: String) {
         self.accessKey = accessKey
-        self.secretKey = Array(secretKey.utf8)
+        self.secretKey = SymmetricKey(data: Array(secretKey.utf8))
     }
+
+    /// `defaultSignedHeaders` plus `x-security-token`, lowercase and sorted once.
+    private static let defaultSignedHeadersWithToken = normalizedSignedHeaders(
+        defaultSignedHeaders + ["x-security-token"])
 
     // MARK: Canonical parts
 
@@ -67,15 +73,28 @@ public struct HuaweiSigner: Sendable {
         method: String, path: String, query: [(name: String, value: String)],
         headers: [(name: String, value: String)], signedHeaders: [String], payloadHash: String
     ) -> String {
-        var lines: [String] = [method.uppercased(), canonicalURI(path), canonicalQuery(query)]
+        var out = method.uppercased()
+        out.reserveCapacity(256)
+        out += "\n"
+        out += canonicalURI(path)
+        out += "\n"
+        out += query.isEmpty ? "" : canonicalQuery(query)
+        out += "\n"
         for name in signedHeaders {
             let value = headers.first { HeaderName.equal($0.name, name) }?.value ?? ""
-            lines.append(name + ":" + ASCIIText.trimmed(value))
+            out += name
+            out += ":"
+            out += ASCIIText.trimmed(value)
+            out += "\n"
         }
-        lines.append("")
-        lines.append(signedHeaders.joined(separator: ";"))
-        lines.append(payloadHash)
-        return lines.joined(separator: "\n")
+        out += "\n"
+        for (index, name) in signedHeaders.enumerated() {
+            if index > 0 { out += ";" }
+            out += name
+        }
+        out += "\n"
+        out += payloadHash
+        return out
     }
 
     /// `SDK-HMAC-SHA256 \n X-Sdk-Date \n hex(SHA-256(canonical request))`.
@@ -85,7 +104,7 @@ public struct HuaweiSigner: Sendable {
 
     /// Lowercase hex HMAC-SHA256 of the string to sign, keyed with the secret key's UTF-8 bytes.
     public func signature(stringToSign: String) -> String {
-        Digest.hmacSHA256Hex(key: secretKey, message: stringToSign)
+        Digest.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: secretKey))
     }
 
     /// The `Authorization` header value.
@@ -114,10 +133,14 @@ public struct HuaweiSigner: Sendable {
         var headers = headers.filter { !HeaderName.equal($0.name, "x-sdk-date") && !HeaderName.equal($0.name, "authorization") }
         let sdkDate = Timestamp.basicISO8601(date)
         headers.append((Self.dateHeader, sdkDate))
-        var wanted = signedHeaders ?? (Self.defaultSignedHeaders + ["x-security-token"])
-        wanted.append("x-sdk-date")
-        let present = Set(headers.map { $0.name.lowercased() })
-        let names = Self.normalizedSignedHeaders(wanted.filter { present.contains($0.lowercased()) })
+        let candidates: [String]
+        if let signedHeaders {
+            candidates = Self.normalizedSignedHeaders(signedHeaders + ["x-sdk-date"])
+        } else {
+            candidates = Self.defaultSignedHeadersWithToken  // already lowercase and sorted
+        }
+        // Only the names the request carries (a few headers each: a scan beats a set).
+        let names = candidates.filter { name in headers.contains { HeaderName.equal($0.name, name) } }
         let canonical = Self.canonicalRequest(
             method: method, path: path, query: query, headers: headers, signedHeaders: names,
             payloadHash: Digest.sha256Hex(body))
