@@ -37,6 +37,20 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// `"key":{…}` with the dictionary's members in UTF-8 order of their keys.
+    public mutating func member(_ key: String, strings: [String: String]) {
+        member(key) { $0.object(strings: strings) }
+    }
+
+    /// An object of string members, in UTF-8 order of their keys.
+    public mutating func object(strings: [String: String]) {
+        object { w in
+            for (key, value) in strings.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                w.member(key, value)
+            }
+        }
+    }
+
     /// `"key":` followed by JSON bytes made elsewhere.
     public mutating func member(_ key: String, raw: [UInt8]) {
         name(key)

@@ -55,14 +55,18 @@ extension Operation: JSONWritable {
             if let error { w.member("error", raw: JSONWriter.encoded(error)) }
             w.member("id", id)
             w.member("kind", kind)
-            w.member("resource") { r in
-                r.object { o in
-                    o.member("id", resource.id)
-                    o.member("type", resource.type)
-                }
-            }
+            w.member("resource") { resource.write(to: &$0) }
             w.member("status", status.rawValue)
             w.member("updatedAt", updatedAt)
+        }
+    }
+}
+
+extension ResourceReference: JSONWritable {
+    public func write(to writer: inout JSONWriter) {
+        writer.object { w in
+            w.member("id", id)
+            w.member("type", type)
         }
     }
 }

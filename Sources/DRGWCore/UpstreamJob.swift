@@ -24,3 +24,14 @@ public enum JobProgress: Sendable, Equatable {
     case succeeded(resourceId: String?)
     case failed(Problem)
 }
+
+extension UpstreamJob: JSONWritable {
+    /// The stored form of a job (read back with `JSONDecoder`), written directly on every write.
+    public func write(to writer: inout JSONWriter) {
+        writer.object { w in
+            w.member("kind", kind)
+            w.member("resource") { resource.write(to: &$0) }
+            w.member("token", strings: token)
+        }
+    }
+}

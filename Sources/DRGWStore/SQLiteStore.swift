@@ -167,12 +167,14 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     }
 
     public func complete(_ scope: IdempotencyScope, response: StoredResponse, now: Date) async throws {
-        let arguments = try Self.completeArguments(scope, response)
+        let arguments = Self.completeArguments(scope, response)
         try await batcher.write { db in try Self.complete(db, arguments) }
     }
 
-    private static func completeArguments(_ scope: IdempotencyScope, _ response: StoredResponse) throws -> StatementArguments {
-        let headers = String(decoding: try encoder.encode(response.headers), as: UTF8.self)
+    private static func completeArguments(_ scope: IdempotencyScope, _ response: StoredResponse) -> StatementArguments {
+        var writer = JSONWriter(capacity: 128)
+        writer.object(strings: response.headers)
+        let headers = String(decoding: writer.bytes, as: UTF8.self)
         return [response.status, headers, Data(response.body)] + arguments(scope)
     }
 
@@ -210,30 +212,25 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
 
     // MARK: OperationStore
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return encoder
-    }()
     private static let decoder = JSONDecoder()
 
     public func save(_ stored: StoredOperation) async throws {
-        let arguments = try Self.saveArguments(stored)
+        let arguments = Self.saveArguments(stored)
         try await batcher.write { db in try Self.save(db, arguments) }
     }
 
     public func save(_ stored: StoredOperation, completing scope: IdempotencyScope, response: StoredResponse, now: Date) async throws {
-        let operation = try Self.saveArguments(stored)
-        let record = try Self.completeArguments(scope, response)
+        let operation = Self.saveArguments(stored)
+        let record = Self.completeArguments(scope, response)
         try await batcher.write { db in
             try Self.save(db, operation)
             try Self.complete(db, record)
         }
     }
 
-    private static func saveArguments(_ stored: StoredOperation) throws -> StatementArguments {
+    private static func saveArguments(_ stored: StoredOperation) -> StatementArguments {
         let body = String(decoding: stored.operation.jsonBytes, as: UTF8.self)
-        let job = try stored.job.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let job = stored.job.map { String(decoding: $0.jsonBytes, as: UTF8.self) }
         return [
             stored.operation.id, stored.tenant, stored.operation.account, stored.operation.status.rawValue, body, job,
             stored.nextPollAt.timeIntervalSince1970, stored.polls,

@@ -11,6 +11,7 @@ import NIOPosix
 @main
 enum Entry {
     static func main() async {
+        MallocTuning.apply()
         if let text = ProcessInfo.processInfo.environment["DRGW_EVENT_LOOPS"], let loops = Int(text), (1...64).contains(loops) {
             NIOSingletons.groupLoopCountSuggestion = loops
         }

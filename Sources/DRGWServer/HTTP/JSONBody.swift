@@ -146,11 +146,52 @@ struct JSONBody {
         if !errors.isEmpty { throw Problem.invalid(errors) }
     }
 
-    /// Canonical JSON (sorted keys) of the parsed body, for fingerprints.
+    /// Canonical JSON (sorted keys) of the parsed body, for fingerprints. The bytes are those of
+    /// `JSONSerialization` with `.sortedKeys` (stored fingerprints stay valid across versions);
+    /// flat objects of strings, every create body the controllers accept, are written directly.
     func canonical() -> [UInt8] {
-        guard !object.isEmpty, let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
-            return []
-        }
+        if object.isEmpty { return [] }
+        if let flat = Self.flatCanonical(object) { return flat }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return [] }
         return Array(data)
+    }
+
+    /// `JSONSerialization`'s sorted-keys bytes for an object whose keys are ASCII letters (distinct
+    /// ignoring case, where its locale-aware key order is plain case-insensitive order) and whose
+    /// values are all strings; nil for anything else.
+    static func flatCanonical(_ object: [String: Any]) -> [UInt8]? {
+        var pairs: [(key: String, folded: [UInt8], value: String)] = []
+        pairs.reserveCapacity(object.count)
+        for (key, value) in object {
+            guard let text = value as? String, !key.isEmpty,
+                key.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) })
+            else { return nil }
+            pairs.append((key, key.utf8.map { $0 | 0x20 }, text))
+        }
+        pairs.sort { $0.folded.lexicographicallyPrecedes($1.folded) }
+        for index in pairs.indices.dropFirst() where pairs[index].folded == pairs[index - 1].folded { return nil }
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendSerializationString(pair.key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            appendSerializationString(pair.value, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// A string as `JSONSerialization` writes it: like `JSONWriter`, plus `/` escaped as `\/`.
+    private static func appendSerializationString(_ text: String, to out: inout [UInt8]) {
+        guard text.utf8.contains(UInt8(ascii: "/")) else {
+            JSONWriter.appendString(text, to: &out)
+            return
+        }
+        var escaped: [UInt8] = []
+        JSONWriter.appendString(text, to: &escaped)
+        for byte in escaped {
+            if byte == UInt8(ascii: "/") { out.append(UInt8(ascii: "\\")) }
+            out.append(byte)
+        }
     }
 }
