@@ -19,6 +19,9 @@ final class CurlMultiLoop: @unchecked Sendable {
     private struct Shared {
         var commands: [Command] = []
         var stopping = false
+        /// The curl thread is in (or about to enter) `epoll_wait` and needs the eventfd to see new
+        /// commands; while it runs, commands are picked up on its next round without a wake-up.
+        var waiting = false
         var inFlight = 0
         var stats = CurlTransport.Stats()
     }
@@ -88,7 +91,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             guard !state.stopping else { return false }
             state.commands.append(.add(transfer))
             state.inFlight += 1
-            wake()
+            wakeIfWaiting(&state)
             return true
         }
         if !queued {
@@ -102,7 +105,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             // Once stopping, the thread fails every transfer itself.
             guard !state.stopping else { return }
             state.commands.append(.cancel(transfer))
-            wake()
+            wakeIfWaiting(&state)
         }
     }
 
@@ -110,12 +113,16 @@ final class CurlMultiLoop: @unchecked Sendable {
         shared.withLock { state in
             guard !state.stopping else { return }
             state.stopping = true
-            wake()
+            wakeIfWaiting(&state)
         }
     }
 
-    /// Makes the curl thread leave `epoll_wait` (any thread; called under the `shared` lock).
-    private func wake() {
+    /// Makes the curl thread leave `epoll_wait` when it waits there (any thread; called under the
+    /// `shared` lock). A busy curl thread reads the commands on its next round anyway, so the
+    /// eventfd write (a system call and a wake-up) is saved whenever it is not waiting.
+    private func wakeIfWaiting(_ state: inout Shared) {
+        guard state.waiting else { return }
+        state.waiting = false
         _ = eventfd_write(wakeFD, 1)
     }
 
@@ -153,7 +160,16 @@ final class CurlMultiLoop: @unchecked Sendable {
                 _ = drgw_multi_socket_timeout(multi, &running)
             }
             if drainCompletions() > 0 { continue }  // freed connection slots may start queued transfers
+            // Announce the wait under the lock, so a command queued from now on writes the eventfd;
+            // one queued before is applied first.
+            let mayWait = shared.withLock { state -> Bool in
+                guard state.commands.isEmpty, !state.stopping else { return false }
+                state.waiting = true
+                return true
+            }
+            guard mayWait else { continue }
             waitForEvents()
+            shared.withLock { $0.waiting = false }
         }
         for (easy, transfer) in active {
             retire(easy, transfer, result: .failure(TransportError(.cancelled, detail: "transport shut down")))

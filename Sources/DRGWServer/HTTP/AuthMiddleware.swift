@@ -23,8 +23,8 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.count > 7,
-            header.prefix(7).lowercased() == "bearer "
+        guard let header = request.headers[.authorization], header.utf8.count > 7,
+            HeaderName.equal(String(decoding: header.utf8.prefix(7), as: UTF8.self), "bearer ")
         else {
             throw refusal(Problem(.unauthenticated, detail: "A bearer key is required (Authorization: Bearer <key>)."), context)
         }

@@ -25,11 +25,16 @@ final class RateLimiter: Sendable {
     /// Buckets kept at most; idle full ones are dropped first, so a flood of new keys cannot grow memory.
     let maxBuckets: Int
 
+    /// The `RateLimit-Policy` value: the same on every answer, so made once.
+    private let policyHeader: String
+
     init(rate: Double, burst: Double, policy: String = "tenant", maxBuckets: Int = 10_000) {
         self.rate = max(rate, 0.001)
         self.burst = max(burst, 1)
         self.policy = policy
         self.maxBuckets = max(1, maxBuckets)
+        let window = max(1, Int((self.burst / self.rate).rounded(.up)))
+        self.policyHeader = "\"\(policy)\";q=\(Int(self.burst));w=\(window)"
     }
 
     func take(tenant: String, now: Date) -> Decision {
@@ -44,9 +49,8 @@ final class RateLimiter: Sendable {
             return (allowed, bucket.tokens)
         }
         let retryAfter = allowed ? 0 : max(1, Int(((1 - tokens) / rate).rounded(.up)))
-        let window = max(1, Int((burst / rate).rounded(.up)))
         let headers: [(HTTPField.Name, String)] = [
-            (.rateLimitPolicy, "\"\(policy)\";q=\(Int(burst));w=\(window)"),
+            (.rateLimitPolicy, policyHeader),
             (.rateLimit, "\"\(policy)\";r=\(max(0, Int(tokens)));t=\(retryAfter)"),
         ]
         return Decision(allowed: allowed, remaining: Int(tokens), retryAfterSeconds: retryAfter, headers: headers)
