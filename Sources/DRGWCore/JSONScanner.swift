@@ -64,22 +64,11 @@ struct JSONScanner {
         index += count
     }
 
-    private mutating func enter() throws {
-        depth += 1
-        if depth > Self.maxDepth { throw fail("nested too deeply") }
-    }
-
     private mutating func parseObject() throws -> JSONValue {
-        try enter()
-        defer { depth -= 1 }
-        index += 1  // {
         var members: [(key: String, value: JSONValue)] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
-        while true {
+        guard try openList(closing: UInt8(ascii: "}")) else { return .object(members) }
+        defer { depth -= 1 }
+        repeat {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
             let key = try parseString()
@@ -87,35 +76,46 @@ struct JSONScanner {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             members.append((key, try parseValue()))
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end") }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(members)
-            default: throw fail("expected ',' or '}'")
-            }
-        }
+        } while try !closeList(closing: UInt8(ascii: "}"))
+        return .object(members)
     }
 
     private mutating func parseArray() throws -> JSONValue {
-        try enter()
-        defer { depth -= 1 }
-        index += 1  // [
         var items: [JSONValue] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return .array(items)
-        }
-        while true {
+        guard try openList(closing: UInt8(ascii: "]")) else { return .array(items) }
+        defer { depth -= 1 }
+        repeat {
             items.append(try parseValue())
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end") }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return .array(items)
-            default: throw fail("expected ',' or ']'")
-            }
+        } while try !closeList(closing: UInt8(ascii: "]"))
+        return .array(items)
+    }
+
+    /// Consumes `{` or `[`; false (and no depth taken) when the list is empty and already closed.
+    private mutating func openList(closing: UInt8) throws -> Bool {
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == closing {
+            index += 1
+            return false
+        }
+        depth += 1
+        if depth > Self.maxDepth { throw fail("nested too deeply") }
+        return true
+    }
+
+    /// After an item: true at the closing bracket (consumed), false after a comma.
+    private mutating func closeList(closing: UInt8) throws -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw fail("unexpected end") }
+        switch bytes[index] {
+        case UInt8(ascii: ","):
+            index += 1
+            return false
+        case closing:
+            index += 1
+            return true
+        default:
+            throw fail("expected ',' or a closing bracket")
         }
     }
 

@@ -71,35 +71,13 @@ public struct JSONLogHandler: LogHandler {
     /// Keys the handler writes itself; metadata cannot overwrite them.
     private static let reserved: Set<String> = ["ts", "level", "logger", "msg"]
 
-    /// Appends `"key":"value",` with JSON string escaping on UTF-8 bytes.
+    /// Appends `"key":"value",` with JSON string escaping on UTF-8 bytes (every control character
+    /// escaped, so a value cannot start a new line or drive a terminal).
     static func append(key: String, value: String, to line: inout [UInt8]) {
-        appendString(key, to: &line)
+        JSONWriter.appendString(key, to: &line)
         line.append(UInt8(ascii: ":"))
-        appendString(value, to: &line)
+        JSONWriter.appendString(value, to: &line)
         line.append(UInt8(ascii: ","))
-    }
-
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
-    static func appendString(_ text: String, to line: inout [UInt8]) {
-        line.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                line.append(UInt8(ascii: "\\"))
-                line.append(byte)
-            case 0x0A: line += "\\n".utf8
-            case 0x0D: line += "\\r".utf8
-            case 0x09: line += "\\t".utf8
-            case 0..<0x20, 0x7F:
-                line += "\\u00".utf8
-                line.append(hex[Int(byte >> 4)])
-                line.append(hex[Int(byte & 0x0F)])
-            default:
-                line.append(byte)
-            }
-        }
-        line.append(UInt8(ascii: "\""))
     }
 
     static func flatten(_ value: Logger.Metadata.Value) -> String {
