@@ -4,8 +4,9 @@ import Glibc
 
 /// glibc's allocator hands freed memory at the top of each thread arena back to the kernel with
 /// `madvise` once more than the trim threshold (128 KiB by default) is free there. GRDB's writer
-/// queue allocates and frees in bursts, so it trimmed on almost every batch, and every trim is a
-/// TLB shoot-down across all cores (3 % of the gateway's CPU per drill create in `scripts/bench`).
+/// queue allocates and frees in bursts, so under a create load it trimmed several times a second,
+/// and every trim is a TLB shoot-down across all cores (3 % of the gateway's CPU per drill create
+/// in `scripts/bench`).
 /// A fixed threshold keeps that memory in the process instead; the peak RSS does not change.
 /// `MALLOC_TRIM_THRESHOLD_` in the environment still wins (glibc reads it first).
 enum MallocTuning {
