@@ -26,6 +26,7 @@ public struct ProblemCode: Hashable, Sendable, CustomStringConvertible {
     public static let idempotencyKeyInUse = ProblemCode("idempotency_key_in_use", status: 409, title: "Idempotency key in use")
     public static let payloadTooLarge = ProblemCode("payload_too_large", status: 413, title: "Payload too large")
     public static let unsupportedMediaType = ProblemCode("unsupported_media_type", status: 415, title: "Unsupported media type")
+    public static let headersTooLarge = ProblemCode("headers_too_large", status: 431, title: "Request header fields too large")
     public static let idempotencyKeyReused = ProblemCode("idempotency_key_reused", status: 422, title: "Idempotency key reused")
     public static let rateLimited = ProblemCode("rate_limited", status: 429, title: "Rate limited")
     public static let internalError = ProblemCode("internal", status: 500, title: "Internal error")
@@ -38,7 +39,7 @@ public struct ProblemCode: Hashable, Sendable, CustomStringConvertible {
     /// Every code of the contract, for look-ups by wire value.
     public static let all: [ProblemCode] = [
         .invalidRequest, .unauthenticated, .forbidden, .notFound, .methodNotAllowed, .conflict,
-        .idempotencyKeyInUse, .payloadTooLarge, .unsupportedMediaType, .idempotencyKeyReused,
+        .idempotencyKeyInUse, .payloadTooLarge, .unsupportedMediaType, .headersTooLarge, .idempotencyKeyReused,
         .rateLimited, .internalError, .notSupported, .upstreamAuthFailed, .upstreamError,
         .upstreamUnavailable, .upstreamTimeout,
     ]

@@ -94,7 +94,7 @@ public func buildApplication(
     )
     return Application(
         router: router,
-        server: .pinnedHTTP1(),
+        server: .pinnedHTTP1(logger: deps.logger),
         configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "drgw"),
         services: [poller, purger],
         onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },

@@ -25,10 +25,13 @@ public enum SecurityRawHTTPClient {
 
     /// `request` must be a whole HTTP/1.1 message; add `Connection: close` so the read ends.
     public static func exchange(port: Int, request: [UInt8], timeoutSeconds: Int = 10) async throws -> Answer {
+        // A thread of its own: a blocking read on Dispatch's global queue would hold one of the few
+        // threads Swift's global executor runs on (Linux), which the in-process server under test
+        // needs to accept the very connection being read; parallel tests then stall for seconds.
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 continuation.resume(with: Result { try sendBlocking(port: port, request: request, timeoutSeconds: timeoutSeconds) })
-            }
+            }.start()
         }
     }
 
@@ -64,7 +67,8 @@ public enum SecurityRawHTTPClient {
         return parse(received)
     }
 
-    static func parse(_ bytes: [UInt8]) -> Answer {
+    /// Parses one answer: status line, headers, and the rest as body.
+    public static func parse(_ bytes: [UInt8]) -> Answer {
         let raw = String(decoding: bytes, as: UTF8.self)
         guard let split = raw.range(of: "\r\n\r\n") else { return Answer(status: 0, headers: [], body: "", raw: raw) }
         let head = raw[..<split.lowerBound].components(separatedBy: "\r\n")

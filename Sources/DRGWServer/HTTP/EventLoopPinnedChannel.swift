@@ -38,9 +38,11 @@ final class EventLoopTaskExecutor: TaskExecutor {
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1 with each connection's requests handled on that connection's event loop.
-    static func pinnedHTTP1(configuration: HTTP1Channel.Configuration = .init()) -> HTTPServerBuilder {
-        .init { responder in
+    /// HTTP/1 with each connection's requests handled on that connection's event loop, and
+    /// requests the parser rejects answered with problem+json.
+    static func pinnedHTTP1(logger: Logger) -> HTTPServerBuilder {
+        let configuration = HTTP1Channel.Configuration(additionalChannelHandlers: [ProtocolErrorHandler(logger: logger)])
+        return .init { responder in
             EventLoopPinnedChannel(inner: HTTP1Channel(responder: responder, configuration: configuration))
         }
     }

@@ -15,7 +15,9 @@ struct JSONBody {
         do {
             buffer = try await request.body.collect(upTo: context.maxBodyBytes)
         } catch {
-            throw Problem(.payloadTooLarge, detail: "The request body is larger than \(context.maxBodyBytes) bytes.")
+            // A chunked body the HTTP parser refused is malformed, not large.
+            throw ProtocolErrorHandler.problem(for: error)
+                ?? Problem(.payloadTooLarge, detail: "The request body is larger than \(context.maxBodyBytes) bytes.")
         }
         let bytes = Array(buffer.readableBytesView)
         if bytes.isEmpty || bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
