@@ -29,6 +29,14 @@ extension AlibabaSimulatorWorld {
             if action == "DescribeRegions" { return describeRegions() }
             return Self.error(400, "MissingRegionId", "RegionId is mandatory for this action.")
         }
+        do {
+            return try perform(action: action, p, region: region, now: now)
+        } catch {
+            return error
+        }
+    }
+
+    private mutating func perform(action: String, _ p: [String: String], region: String, now: Date) throws(SimReply) -> SimReply {
         switch action {
         case "DescribeRegions": return describeRegions()
         case "DescribeDiskReplicaPairs": return describeReplicas(.pair, p, region: region)
@@ -36,21 +44,21 @@ extension AlibabaSimulatorWorld {
         case "CreateDiskReplicaGroup": return createGroup(p, region: region, now: now)
         case "CreateDiskReplicaPair": return createPair(p, region: region, now: now)
         case "StartDiskReplicaPair", "StartDiskReplicaGroup":
-            return start(id: replicaId(action, p), kind: kind(action), oneShot: p["OneShot"]?.lowercased() == "true", region: region, now: now)
+            return try start(id: replicaId(action, p), kind: kind(action), oneShot: p["OneShot"]?.lowercased() == "true", region: region, now: now)
         case "StopDiskReplicaPair", "StopDiskReplicaGroup":
-            return stop(id: replicaId(action, p), kind: kind(action), region: region, now: now)
+            return try stop(id: replicaId(action, p), kind: kind(action), region: region, now: now)
         case "FailoverDiskReplicaPair", "FailoverDiskReplicaGroup":
-            return failover(id: replicaId(action, p), kind: kind(action), region: region, now: now)
+            return try failover(id: replicaId(action, p), kind: kind(action), region: region, now: now)
         case "ReprotectDiskReplicaPair", "ReprotectDiskReplicaGroup":
-            return reprotect(id: replicaId(action, p), kind: kind(action), reverse: p["ReverseReplicate"]?.lowercased() != "false", region: region, now: now)
+            return try reprotect(id: replicaId(action, p), kind: kind(action), reverse: p["ReverseReplicate"]?.lowercased() != "false", region: region, now: now)
         case "DeleteDiskReplicaPair", "DeleteDiskReplicaGroup":
-            return delete(id: replicaId(action, p), kind: kind(action), region: region, now: now)
-        case "StartPairDrill": return startDrill(.pair, ownerId: p["PairId"], region: region, now: now)
-        case "StartReplicaGroupDrill": return startDrill(.group, ownerId: p["GroupId"], region: region, now: now)
-        case "DescribePairDrills": return describeDrills(.pair, ownerId: p["PairId"], p, region: region)
-        case "DescribeReplicaGroupDrills": return describeDrills(.group, ownerId: p["GroupId"], p, region: region)
-        case "ClearPairDrill": return clearDrill(.pair, ownerId: p["PairId"], drillId: p["DrillId"], region: region, now: now)
-        case "ClearReplicaGroupDrill": return clearDrill(.group, ownerId: p["GroupId"], drillId: p["DrillId"], region: region, now: now)
+            return try delete(id: replicaId(action, p), kind: kind(action), region: region, now: now)
+        case "StartPairDrill": return try startDrill(.pair, ownerId: p["PairId"], region: region, now: now)
+        case "StartReplicaGroupDrill": return try startDrill(.group, ownerId: p["GroupId"], region: region, now: now)
+        case "DescribePairDrills": return try describeDrills(.pair, ownerId: p["PairId"], p, region: region)
+        case "DescribeReplicaGroupDrills": return try describeDrills(.group, ownerId: p["GroupId"], p, region: region)
+        case "ClearPairDrill": return try clearDrill(.pair, ownerId: p["PairId"], drillId: p["DrillId"], region: region, now: now)
+        case "ClearReplicaGroupDrill": return try clearDrill(.group, ownerId: p["GroupId"], drillId: p["DrillId"], region: region, now: now)
         default:
             return Self.error(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
         }
@@ -63,14 +71,15 @@ extension AlibabaSimulatorWorld {
     }
 
     /// The replica, when it exists, has the right kind and is visible from `region`.
-    private func lookup(_ id: String?, _ kind: SimReplica.Kind, region: String) -> Result<SimReplica, SimReply> {
+    /// The replica `id` of `kind` seen from `region`; the reply to answer with when there is none.
+    private func lookup(_ id: String?, _ kind: SimReplica.Kind, region: String) throws(SimReply) -> SimReplica {
         guard let id, !id.isEmpty else {
-            return .failure(Self.error(400, kind == .pair ? "MissingReplicaPairId" : "MissingReplicaGroupId", "The input parameter is mandatory."))
+            throw Self.error(400, kind == .pair ? "MissingReplicaPairId" : "MissingReplicaGroupId", "The input parameter is mandatory.")
         }
         guard let replica = replicas[id], replica.kind == kind,
             replica.sourceRegion == region || replica.destinationRegion == region
-        else { return .failure(Self.notFound) }
-        return .success(replica)
+        else { throw Self.notFound }
+        return replica
     }
 
     private func describeRegions() -> SimReply {
@@ -180,12 +189,8 @@ extension AlibabaSimulatorWorld {
         return Self.ok(["ReplicaPairId": .string(id), "OrderId": .string(String(idCounter))])
     }
 
-    private mutating func start(id: String?, kind: SimReplica.Kind, oneShot: Bool, region: String, now: Date) -> SimReply {
-        let replica: SimReplica
-        switch lookup(id, kind, region: region) {
-        case .failure(let reply): return reply
-        case .success(let r): replica = r
-        }
+    private mutating func start(id: String?, kind: SimReplica.Kind, oneShot: Bool, region: String, now: Date) throws(SimReply) -> SimReply {
+        let replica = try lookup(id, kind, region: region)
         if kind == .group && replica.pairIds.isEmpty {
             return Self.error(403, "OperationDenied.NoPairInGroup", "The operation is not allowed because no pair in the group.")
         }
@@ -201,12 +206,8 @@ extension AlibabaSimulatorWorld {
         return Self.ok()
     }
 
-    private mutating func stop(id: String?, kind: SimReplica.Kind, region: String, now: Date) -> SimReply {
-        let replica: SimReplica
-        switch lookup(id, kind, region: region) {
-        case .failure(let reply): return reply
-        case .success(let r): replica = r
-        }
+    private mutating func stop(id: String?, kind: SimReplica.Kind, region: String, now: Date) throws(SimReply) -> SimReply {
+        let replica = try lookup(id, kind, region: region)
         let allowed: Set<String> =
             kind == .group
             ? ["manual_syncing", "syncing", "normal", "stopping", "stop_failed", "stopped", "initial_syncing"]
@@ -216,12 +217,8 @@ extension AlibabaSimulatorWorld {
         return Self.ok()
     }
 
-    private mutating func failover(id: String?, kind: SimReplica.Kind, region: String, now: Date) -> SimReply {
-        let replica: SimReplica
-        switch lookup(id, kind, region: region) {
-        case .failure(let reply): return reply
-        case .success(let r): replica = r
-        }
+    private mutating func failover(id: String?, kind: SimReplica.Kind, region: String, now: Date) throws(SimReply) -> SimReply {
+        let replica = try lookup(id, kind, region: region)
         guard region == replica.destinationRegion else {
             return Self.error(403, "OperationDenied.OperateNotAllowedForPrimary", "Operation is not allowed on the primary site.")
         }
@@ -237,12 +234,8 @@ extension AlibabaSimulatorWorld {
         return Self.ok()
     }
 
-    private mutating func reprotect(id: String?, kind: SimReplica.Kind, reverse: Bool, region: String, now: Date) -> SimReply {
-        let replica: SimReplica
-        switch lookup(id, kind, region: region) {
-        case .failure(let reply): return reply
-        case .success(let r): replica = r
-        }
+    private mutating func reprotect(id: String?, kind: SimReplica.Kind, reverse: Bool, region: String, now: Date) throws(SimReply) -> SimReply {
+        let replica = try lookup(id, kind, region: region)
         guard region == replica.destinationRegion else {
             return Self.error(403, "OperationDenied.OperateNotAllowedForPrimary", "Operation is not allowed on the primary site.")
         }
@@ -262,12 +255,8 @@ extension AlibabaSimulatorWorld {
         return Self.ok()
     }
 
-    private mutating func delete(id: String?, kind: SimReplica.Kind, region: String, now: Date) -> SimReply {
-        let replica: SimReplica
-        switch lookup(id, kind, region: region) {
-        case .failure(let reply): return reply
-        case .success(let r): replica = r
-        }
+    private mutating func delete(id: String?, kind: SimReplica.Kind, region: String, now: Date) throws(SimReply) -> SimReply {
+        let replica = try lookup(id, kind, region: region)
         if kind == .pair {
             guard region == replica.sourceRegion else {
                 return Self.error(403, "OperationDenied.OperateNotAllowedForStandby", "Operation is not allowed on the secondary site.")
@@ -289,15 +278,11 @@ extension AlibabaSimulatorWorld {
     /// Drill rule of the simulator: the owner needs a completed recovery point (else
     /// `OperationDenied.RecoverPointNotFound`, e.g. a pair that never synced), must not be
     /// moving between sites, and may have one unfinished drill at a time.
-    private mutating func startDrill(_ kind: SimReplica.Kind, ownerId: String?, region: String, now: Date) -> SimReply {
+    private mutating func startDrill(_ kind: SimReplica.Kind, ownerId: String?, region: String, now: Date) throws(SimReply) -> SimReply {
         guard let ownerId, !ownerId.isEmpty else {
             return Self.error(400, "MissingParameter", "The input parameter \(kind == .pair ? "PairId" : "GroupId") that is mandatory for processing this request is not supplied.")
         }
-        let replica: SimReplica
-        switch lookup(ownerId, kind, region: region) {
-        case .failure(let reply): return reply
-        case .success(let r): replica = r
-        }
+        let replica = try lookup(ownerId, kind, region: region)
         guard region == replica.destinationRegion else {
             return Self.error(403, "OperationDenied.StartDrillShouldOnDestRegion", "Operation should be executed on the secondary region.")
         }
@@ -322,11 +307,11 @@ extension AlibabaSimulatorWorld {
         return Self.ok(["DrillId": .string(id)])
     }
 
-    private func describeDrills(_ kind: SimReplica.Kind, ownerId: String?, _ p: [String: String], region: String) -> SimReply {
+    private func describeDrills(_ kind: SimReplica.Kind, ownerId: String?, _ p: [String: String], region: String) throws(SimReply) -> SimReply {
         guard let ownerId, !ownerId.isEmpty else {
             return Self.error(400, "MissingParameter", "The input parameter \(kind == .pair ? "PairId" : "GroupId") that is mandatory for processing this request is not supplied.")
         }
-        if case .failure(let reply) = lookup(ownerId, kind, region: region) { return reply }
+        _ = try lookup(ownerId, kind, region: region)
         var items = drillOrder.compactMap { drills[$0] }.filter { $0.ownerKind == kind && $0.ownerId == ownerId }
         if let drillId = p["DrillId"], !drillId.isEmpty { items = items.filter { $0.id == drillId } }
         let (slice, fields) = page(items, p)
@@ -350,11 +335,11 @@ extension AlibabaSimulatorWorld {
         return Self.ok(body)
     }
 
-    private mutating func clearDrill(_ kind: SimReplica.Kind, ownerId: String?, drillId: String?, region: String, now: Date) -> SimReply {
+    private mutating func clearDrill(_ kind: SimReplica.Kind, ownerId: String?, drillId: String?, region: String, now: Date) throws(SimReply) -> SimReply {
         guard let ownerId, !ownerId.isEmpty, let drillId, !drillId.isEmpty else {
             return Self.error(400, "MissingParameter", "The input parameter that is mandatory for processing this request is not supplied.")
         }
-        if case .failure(let reply) = lookup(ownerId, kind, region: region) { return reply }
+        _ = try lookup(ownerId, kind, region: region)
         guard var drill = drills[drillId], drill.ownerId == ownerId, drill.ownerKind == kind else { return Self.notFound }
         if drill.status == "clearing" { return Self.ok() }
         guard drill.status != "executing" else { return Self.error(403, "OperationDenied", "The operation is not allowed.") }
