@@ -1,13 +1,16 @@
 import GRDB
 import Synchronization
 
-/// Group commit for the store's writes.
+/// Group commit for the store's writes, and no thread hop when there is nothing to group.
 ///
-/// Every write is queued; one dispatch to GRDB's writer runs everything queued so far in one
-/// transaction, each write in its own savepoint (a failing write is rolled back alone and its
-/// caller gets the error), and resumes each caller only after the commit. When the store is idle
-/// that is one write per transaction as before; under load, writes that arrive while a transaction
-/// runs share the next one, which saves a thread hop and a commit per write.
+/// A write that finds the store idle, and writes not meeting each other lately, commits at once
+/// on the caller's thread (GRDB runs a blocking write there when its writer queue is free): no
+/// hop to the writer thread and back, two thread wake-ups less per write. Otherwise the write is
+/// queued; one dispatch to GRDB's writer runs everything queued so far in one transaction, each
+/// write in its own savepoint (a failing write is rolled back alone and its caller gets the
+/// error), and resumes each caller only after the commit. Once writes meet (a group of more than
+/// one, or arrivals during an inline write) they keep queueing until a few groups in a row held
+/// one write each: under load a commit is shared, at one connection a write takes no detour.
 final class WriteBatcher: Sendable {
     typealias Work = @Sendable (Database) throws -> Void
 
@@ -19,7 +22,26 @@ final class WriteBatcher: Sendable {
     private struct State {
         var queue: [Queued] = []
         var flushing = false
+        /// Writes met each other lately (a batch of more than one, or arrivals during an inline
+        /// write): group commits pay off, so writes queue instead of running inline.
+        var contended = false
+        /// Groups of one in a row since writes last met.
+        var calm = 0
+        var counts = Counts()
     }
+
+    /// How writes were committed, for tests and profiling.
+    struct Counts: Equatable, Sendable {
+        /// Committed on the caller's thread, alone.
+        var inline = 0
+        /// Committed by a group transaction on the writer's thread.
+        var grouped = 0
+    }
+
+    var counts: Counts { state.withLock { $0.counts } }
+
+    /// Groups of one in a row after which writes run inline again.
+    static let calmGroups = 4
 
     private let writer: any DatabaseWriter
     private let state = Mutex(State())
@@ -30,6 +52,16 @@ final class WriteBatcher: Sendable {
 
     /// Runs `work` in the next group transaction and returns its result once that transaction committed.
     func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let inline = state.withLock { state -> Bool in
+            guard !state.flushing, !state.contended else { return false }
+            state.flushing = true
+            state.counts.inline += 1
+            return true
+        }
+        if inline {
+            defer { inlineDone() }
+            return try writeNow(work)
+        }
         let box = Mutex<T?>(nil)
         try await enqueue { db in
             let value = try work(db)
@@ -51,12 +83,40 @@ final class WriteBatcher: Sendable {
         }
     }
 
+    /// One transaction on this thread (a synchronous function, so GRDB's blocking API is the one called).
+    private func writeNow<T>(_ work: (Database) throws -> T) throws -> T {
+        try writer.writeWithoutTransaction { db in
+            var value: T?
+            try db.inTransaction(.immediate) {
+                value = try work(db)
+                return .commit
+            }
+            guard let value else { throw DatabaseError(message: "write produced no value") }
+            return value
+        }
+    }
+
+    /// Ends an inline write: flushes what was queued meanwhile, else marks the store idle.
+    private func inlineDone() {
+        let more = state.withLock { state -> Bool in
+            if state.queue.isEmpty {
+                state.flushing = false
+                return false
+            }
+            state.contended = true
+            state.calm = 0
+            return true
+        }
+        if more { flush() }
+    }
+
     /// One hop to the writer for everything queued now; schedules the next hop when more arrived
     /// meanwhile (a new dispatch, so other users of the writer queue get their turn in between).
     private func flush() {
         writer.asyncWriteWithoutTransaction { [self] db in
             let batch = state.withLock { state -> [Queued] in
                 defer { state.queue.removeAll(keepingCapacity: true) }
+                state.counts.grouped += state.queue.count
                 return state.queue
             }
             var results: [Result<Void, any Error>] = []
@@ -75,8 +135,13 @@ final class WriteBatcher: Sendable {
             let more = state.withLock { state -> Bool in
                 if state.queue.isEmpty {
                     state.flushing = false
+                    state.calm = batch.count > 1 ? 0 : state.calm + 1
+                    if state.calm >= Self.calmGroups { state.contended = false }
+                    if batch.count > 1 { state.contended = true }
                     return false
                 }
+                state.contended = true
+                state.calm = 0
                 return true
             }
             if more { flush() }

@@ -178,4 +178,37 @@ struct SQLiteStoreTests {
         #expect(try await store.begin(scope, fingerprint: "f", operationId: "op_2", leaseSeconds: 30, now: now) == .completed(accepted))
         await store.close()
     }
+
+    @Test func writesAloneCommitInlineAndABurstIsGroupedThenInlineAgain() async throws {
+        let store = try await SQLiteStore.inMemory()
+        let batcher = store.batcher
+        try await batcher.write { db in try db.execute(sql: "CREATE TABLE t (v INTEGER NOT NULL UNIQUE)") }
+        for v in 0..<5 { try await batcher.write { db in try db.execute(sql: "INSERT INTO t (v) VALUES (?)", arguments: [v]) } }
+        #expect(batcher.counts == WriteBatcher.Counts(inline: 6, grouped: 0))
+        // A failing inline write is rolled back whole: its first row is not kept either.
+        await #expect(throws: DatabaseError.self) {
+            try await batcher.write { db in
+                try db.execute(sql: "INSERT INTO t (v) VALUES (100)")
+                try db.execute(sql: "INSERT INTO t (v) VALUES (0)")
+            }
+        }
+        // A burst: writes meet, so most of them share group transactions.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for v in 10..<110 {
+                group.addTask { try await batcher.write { db in try db.execute(sql: "INSERT INTO t (v) VALUES (?)", arguments: [v]) } }
+            }
+            try await group.waitForAll()
+        }
+        let afterBurst = batcher.counts
+        #expect(afterBurst.inline + afterBurst.grouped == 7 + 100)
+        #expect(afterBurst.grouped > 0)
+        // Alone again: after a few queued writes (groups of one) the contention ends and writes run inline.
+        let alone = Array(200...(200 + WriteBatcher.calmGroups))
+        for v in alone { try await batcher.write { db in try db.execute(sql: "INSERT INTO t (v) VALUES (?)", arguments: [v]) } }
+        #expect(batcher.counts.inline >= afterBurst.inline + 1)
+        #expect(batcher.counts.inline + batcher.counts.grouped == afterBurst.inline + afterBurst.grouped + alone.count)
+        let rows = try await batcher.write { db in try Int.fetchAll(db, sql: "SELECT v FROM t ORDER BY v") }
+        #expect(rows == Array(0..<5) + Array(10..<110) + alone)
+        await store.close()
+    }
 }
