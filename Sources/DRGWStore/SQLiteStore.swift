@@ -58,6 +58,8 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
         config.maximumReaderCount = 2
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous=NORMAL")
+            // Checkpoints are queued by the WriteBatcher on GRDB's writer thread instead.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint=0")
         }
         return config
     }

@@ -27,6 +27,8 @@ final class WriteBatcher: Sendable {
         var contended = false
         /// Groups of one in a row since writes last met.
         var calm = 0
+        /// Transactions committed since the last WAL checkpoint was queued.
+        var uncheckpointed = 0
         var counts = Counts()
     }
 
@@ -36,12 +38,16 @@ final class WriteBatcher: Sendable {
         var inline = 0
         /// Committed by a group transaction on the writer's thread.
         var grouped = 0
+        /// WAL checkpoints queued.
+        var checkpoints = 0
     }
 
     var counts: Counts { state.withLock { $0.counts } }
 
     /// Groups of one in a row after which writes run inline again.
     static let calmGroups = 4
+    /// Commits between two WAL checkpoints (a few pages each: about SQLite's default 1 000 pages).
+    static let checkpointCommits = 256
 
     private let writer: any DatabaseWriter
     private let state = Mutex(State())
@@ -59,7 +65,10 @@ final class WriteBatcher: Sendable {
             return true
         }
         if inline {
-            defer { inlineDone() }
+            defer {
+                committed()
+                inlineDone()
+            }
             return try writeNow(work)
         }
         let box = Mutex<T?>(nil)
@@ -94,6 +103,21 @@ final class WriteBatcher: Sendable {
             guard let value else { throw DatabaseError(message: "write produced no value") }
             return value
         }
+    }
+
+    /// Counts a commit and queues a passive WAL checkpoint on the writer's own thread every
+    /// `checkpointCommits`. SQLite's automatic checkpoint is off (`SQLiteStore.configuration`): it
+    /// runs inside whichever commit crosses its limit, which may be an inline one on an event loop,
+    /// and a checkpoint writes the database file and syncs it.
+    private func committed() {
+        let due = state.withLock { state -> Bool in
+            state.uncheckpointed += 1
+            guard state.uncheckpointed >= Self.checkpointCommits else { return false }
+            state.uncheckpointed = 0
+            state.counts.checkpoints += 1
+            return true
+        }
+        if due { writer.asyncWriteWithoutTransaction { db in _ = try? db.checkpoint(.passive) } }
     }
 
     /// Ends an inline write: flushes what was queued meanwhile, else marks the store idle.
@@ -131,7 +155,8 @@ final class WriteBatcher: Sendable {
             } catch {
                 results = batch.map { _ in .failure(error) }
             }
-            for (item, result) in zip(batch, results) { item.continuation.resume(with: result) }
+            committed()
+            // The state first: a caller resumed below may write again at once, and must see this group ended.
             let more = state.withLock { state -> Bool in
                 if state.queue.isEmpty {
                     state.flushing = false
@@ -144,6 +169,7 @@ final class WriteBatcher: Sendable {
                 state.calm = 0
                 return true
             }
+            for (item, result) in zip(batch, results) { item.continuation.resume(with: result) }
             if more { flush() }
         }
     }
