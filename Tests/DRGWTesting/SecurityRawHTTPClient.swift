@@ -17,6 +17,8 @@ public enum SecurityRawHTTPClient {
         public var headers: [(name: String, value: String)]
         public var body: String
         public var raw: String
+        /// The server closed the connection (rather than the read timing out).
+        public var closedByServer = false
 
         public func header(_ name: String) -> String? {
             headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
@@ -59,12 +61,18 @@ public enum SecurityRawHTTPClient {
         }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        var closed = false
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
+            if count <= 0 {
+                closed = count == 0 || errno == ECONNRESET
+                break
+            }
             received += buffer[0..<count]
         }
-        return parse(received)
+        var answer = parse(received)
+        answer.closedByServer = closed
+        return answer
     }
 
     /// Parses one answer: status line, headers, and the rest as body.

@@ -1,18 +1,25 @@
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTPTypesHTTP1
 
 /// An HTTP/1 child channel whose request handling prefers the connection's own event loop as
 /// task executor: the handler, and every continuation it resumes (upstream answers from the curl
 /// thread, store results from the SQLite writer), run on the thread that owns the socket, so an
 /// answer is written without another thread hop. Without it each resumed job lands on whichever
-/// loop the global executor picks.
+/// loop the global executor picks. It also closes connections whose request asked for no
+/// persistent connection (`NonPersistentConnectionHandler`).
 struct EventLoopPinnedChannel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
     let inner: HTTP1Channel
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        inner.setup(channel: channel, logger: logger)
+        inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            // Before the HTTP/1 → HTTP types conversion, where the request's version is still known.
+            let codec = try channel.pipeline.syncOperations.handler(type: HTTP1ToHTTPServerCodec.self)
+            try channel.pipeline.syncOperations.addHandler(NonPersistentConnectionHandler(), position: .before(codec))
+            return value
+        }
     }
 
     func handle(value: Value, logger: Logger) async {
