@@ -27,8 +27,10 @@ final class WriteBatcher: Sendable {
         var contended = false
         /// Groups of one in a row since writes last met.
         var calm = 0
-        /// Transactions committed since the last WAL checkpoint was queued.
+        /// Transactions committed since the last WAL checkpoint became due.
         var uncheckpointed = 0
+        /// A checkpoint waits for the next flush.
+        var checkpointDue = false
         var counts = Counts()
     }
 
@@ -38,7 +40,7 @@ final class WriteBatcher: Sendable {
         var inline = 0
         /// Committed by a group transaction on the writer's thread.
         var grouped = 0
-        /// WAL checkpoints queued.
+        /// WAL checkpoints run.
         var checkpoints = 0
     }
 
@@ -65,10 +67,7 @@ final class WriteBatcher: Sendable {
             return true
         }
         if inline {
-            defer {
-                committed()
-                inlineDone()
-            }
+            defer { inlineDone() }
             return try writeNow(work)
         }
         let box = Mutex<T?>(nil)
@@ -105,69 +104,84 @@ final class WriteBatcher: Sendable {
         }
     }
 
-    /// Counts a commit and queues a passive WAL checkpoint on the writer's own thread every
-    /// `checkpointCommits`. SQLite's automatic checkpoint is off (`SQLiteStore.configuration`): it
-    /// runs inside whichever commit crosses its limit, which may be an inline one on an event loop,
-    /// and a checkpoint writes the database file and syncs it.
-    private func committed() {
-        let due = state.withLock { state -> Bool in
-            state.uncheckpointed += 1
-            guard state.uncheckpointed >= Self.checkpointCommits else { return false }
-            state.uncheckpointed = 0
-            state.counts.checkpoints += 1
-            return true
-        }
-        if due { writer.asyncWriteWithoutTransaction { db in _ = try? db.checkpoint(.passive) } }
+    /// Counts a commit; every `checkpointCommits` a passive WAL checkpoint becomes due, which the
+    /// next flush runs on GRDB's writer thread before its group. SQLite's automatic checkpoint is off
+    /// (`SQLiteStore.configuration`): it runs inside whichever commit crosses its limit, which may be
+    /// an inline one on an event loop, and a checkpoint writes the database file and syncs it. While
+    /// the checkpoint runs the batcher counts as flushing, so writes queue instead of blocking their
+    /// thread on GRDB's busy writer queue. Called with the batcher flushing (inline or group).
+    private func committed(_ state: inout State) {
+        state.uncheckpointed += 1
+        guard state.uncheckpointed >= Self.checkpointCommits else { return }
+        state.uncheckpointed = 0
+        state.checkpointDue = true
     }
 
-    /// Ends an inline write: flushes what was queued meanwhile, else marks the store idle.
+    /// Ends an inline write: flushes what was queued meanwhile (and a due checkpoint), else marks
+    /// the store idle.
     private func inlineDone() {
         let more = state.withLock { state -> Bool in
-            if state.queue.isEmpty {
-                state.flushing = false
-                return false
+            committed(&state)
+            if !state.queue.isEmpty {
+                state.contended = true
+                state.calm = 0
+                return true
             }
-            state.contended = true
-            state.calm = 0
-            return true
+            if state.checkpointDue { return true }
+            state.flushing = false
+            return false
         }
         if more { flush() }
     }
 
-    /// One hop to the writer for everything queued now; schedules the next hop when more arrived
-    /// meanwhile (a new dispatch, so other users of the writer queue get their turn in between).
+    /// One hop to the writer for a due checkpoint and everything queued now; schedules the next hop
+    /// when more arrived meanwhile (a new dispatch, so other users of the writer queue get their turn).
     private func flush() {
         writer.asyncWriteWithoutTransaction { [self] db in
-            let batch = state.withLock { state -> [Queued] in
-                defer { state.queue.removeAll(keepingCapacity: true) }
-                state.counts.grouped += state.queue.count
-                return state.queue
-            }
-            var results: [Result<Void, any Error>] = []
-            results.reserveCapacity(batch.count)
-            do {
-                try db.inTransaction(.immediate) {
-                    for item in batch {
-                        results.append(Result { try db.inSavepoint { try item.work(db); return .commit } })
-                    }
-                    return .commit
+            let (batch, checkpoint) = state.withLock { state -> ([Queued], Bool) in
+                defer {
+                    state.queue.removeAll(keepingCapacity: true)
+                    state.checkpointDue = false
                 }
-            } catch {
-                results = batch.map { _ in .failure(error) }
+                state.counts.grouped += state.queue.count
+                if state.checkpointDue { state.counts.checkpoints += 1 }
+                return (state.queue, state.checkpointDue)
             }
-            committed()
+            if checkpoint { _ = try? db.checkpoint(.passive) }
+            var results: [Result<Void, any Error>] = []
+            if !batch.isEmpty {
+                results.reserveCapacity(batch.count)
+                do {
+                    try db.inTransaction(.immediate) {
+                        for item in batch {
+                            results.append(Result { try db.inSavepoint { try item.work(db); return .commit } })
+                        }
+                        return .commit
+                    }
+                } catch {
+                    results = batch.map { _ in .failure(error) }
+                }
+            }
             // The state first: a caller resumed below may write again at once, and must see this group ended.
             let more = state.withLock { state -> Bool in
-                if state.queue.isEmpty {
-                    state.flushing = false
-                    state.calm = batch.count > 1 ? 0 : state.calm + 1
-                    if state.calm >= Self.calmGroups { state.contended = false }
-                    if batch.count > 1 { state.contended = true }
-                    return false
+                if !batch.isEmpty {
+                    committed(&state)
+                    if batch.count > 1 {
+                        state.contended = true
+                        state.calm = 0
+                    } else {
+                        state.calm += 1
+                        if state.calm >= Self.calmGroups { state.contended = false }
+                    }
                 }
-                state.contended = true
-                state.calm = 0
-                return true
+                if !state.queue.isEmpty {
+                    state.contended = true
+                    state.calm = 0
+                    return true
+                }
+                if state.checkpointDue { return true }
+                state.flushing = false
+                return false
             }
             for (item, result) in zip(batch, results) { item.continuation.resume(with: result) }
             if more { flush() }
