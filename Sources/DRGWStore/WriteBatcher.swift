@@ -46,6 +46,9 @@ final class WriteBatcher: Sendable {
 
     var counts: Counts { state.withLock { $0.counts } }
 
+    /// Writes waiting for the next group (for tests).
+    var queued: Int { state.withLock { $0.queue.count } }
+
     /// Groups of one in a row after which writes run inline again.
     static let calmGroups = 4
     /// Commits between two WAL checkpoints (a few pages each: about SQLite's default 1 000 pages).
@@ -122,16 +125,22 @@ final class WriteBatcher: Sendable {
     private func inlineDone() {
         let more = state.withLock { state -> Bool in
             committed(&state)
-            if !state.queue.isEmpty {
-                state.contended = true
-                state.calm = 0
-                return true
-            }
-            if state.checkpointDue { return true }
-            state.flushing = false
-            return false
+            return Self.keepFlushing(&state)
         }
         if more { flush() }
+    }
+
+    /// After an inline write or a group: another flush is needed when writes queued meanwhile
+    /// (they met this one: contention) or a checkpoint is due; otherwise the store is idle.
+    private static func keepFlushing(_ state: inout State) -> Bool {
+        if !state.queue.isEmpty {
+            state.contended = true
+            state.calm = 0
+            return true
+        }
+        if state.checkpointDue { return true }
+        state.flushing = false
+        return false
     }
 
     /// One hop to the writer for a due checkpoint and everything queued now; schedules the next hop
@@ -174,14 +183,7 @@ final class WriteBatcher: Sendable {
                         if state.calm >= Self.calmGroups { state.contended = false }
                     }
                 }
-                if !state.queue.isEmpty {
-                    state.contended = true
-                    state.calm = 0
-                    return true
-                }
-                if state.checkpointDue { return true }
-                state.flushing = false
-                return false
+                return Self.keepFlushing(&state)
             }
             for (item, result) in zip(batch, results) { item.continuation.resume(with: result) }
             if more { flush() }

@@ -192,31 +192,40 @@ struct SQLiteStoreTests {
                 try db.execute(sql: "INSERT INTO t (v) VALUES (0)")
             }
         }
-        // A burst: writes meet (each holds the writer for a millisecond, so while one commits inline
-        // the other threads' writes queue up), and the queued ones share group transactions.
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for v in 10..<110 {
+        // A burst: one write holds the writer (inline, behind a gate) while 100 others arrive; they
+        // queue, and commit in group transactions once the gate opens. (The holder blocks one of the
+        // pool's threads; with a single thread nothing else could run meanwhile.)
+        if ProcessInfo.processInfo.activeProcessorCount > 1 {
+            let gate = DispatchSemaphore(value: 0)
+            let inlineBefore = batcher.counts.inline
+            try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await batcher.write { db in
-                        usleep(1000)
-                        try db.execute(sql: "INSERT INTO t (v) VALUES (?)", arguments: [v])
+                        _ = gate.wait(timeout: .now() + 10)
+                        try db.execute(sql: "INSERT INTO t (v) VALUES (9)")
                     }
                 }
+                try await Self.waitUntil { batcher.counts.inline > inlineBefore }
+                for v in 10..<110 {
+                    group.addTask { try await batcher.write { db in try db.execute(sql: "INSERT INTO t (v) VALUES (?)", arguments: [v]) } }
+                }
+                try await Self.waitUntil { batcher.queued == 100 }
+                gate.signal()
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            #expect(batcher.counts.grouped == 100)
+        } else {
+            for v in 9..<110 { try await batcher.write { db in try db.execute(sql: "INSERT INTO t (v) VALUES (?)", arguments: [v]) } }
         }
         let afterBurst = batcher.counts
-        #expect(afterBurst.inline + afterBurst.grouped == 7 + 100)
-        if ProcessInfo.processInfo.activeProcessorCount > 1 {  // one thread never has two writes in flight
-            #expect(afterBurst.grouped > 50)
-        }
+        #expect(afterBurst.inline + afterBurst.grouped == 7 + 101)
         // Alone again: after a few queued writes (groups of one) the contention ends and writes run inline.
         let alone = Array(200...(200 + WriteBatcher.calmGroups))
         for v in alone { try await batcher.write { db in try db.execute(sql: "INSERT INTO t (v) VALUES (?)", arguments: [v]) } }
         #expect(batcher.counts.inline >= afterBurst.inline + 1)
         #expect(batcher.counts.inline + batcher.counts.grouped == afterBurst.inline + afterBurst.grouped + alone.count)
         let rows = try await batcher.write { db in try Int.fetchAll(db, sql: "SELECT v FROM t ORDER BY v") }
-        #expect(rows == Array(0..<5) + Array(10..<110) + alone)
+        #expect(rows == Array(0..<5) + Array(9..<110) + alone)
         await store.close()
     }
 
@@ -236,5 +245,17 @@ struct SQLiteStoreTests {
         let reopened = try await SQLiteStore.open(path: path, logger: Logger(label: "store-test"))
         #expect(try await reopened.batcher.write { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM t") } == WriteBatcher.checkpointCommits + 10)
         await reopened.close()
+    }
+
+    /// Yields until `condition` holds; fails the test after `seconds`.
+    static func waitUntil(seconds: Double = 10, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("condition not met within \(seconds) s")
+                return
+            }
+            await Task.yield()
+        }
     }
 }
