@@ -1,11 +1,9 @@
-/// Random identifiers from the system generator (`getrandom`), formatted without Foundation:
-/// Foundation's `UUID()` opens `/dev/urandom` on every call on Linux.
+/// Random identifiers from the kernel's generator (`getrandom`, through `RandomPool`), formatted
+/// without Foundation: Foundation's `UUID()` opens `/dev/urandom` on every call on Linux.
 public enum RandomID {
     /// 16 random bytes.
     public static func bytes128() -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        let a = generator.next() as UInt64, b = generator.next() as UInt64
-        return (0..<8).map { UInt8(truncatingIfNeeded: a >> ($0 * 8)) } + (0..<8).map { UInt8(truncatingIfNeeded: b >> ($0 * 8)) }
+        RandomPool.shared.bytes(16)
     }
 
     /// 32 lowercase hex digits (128 random bits).

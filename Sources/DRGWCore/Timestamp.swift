@@ -21,6 +21,16 @@ public enum Timestamp {
         return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))Z"
     }
 
+    /// RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT` (the HTTP `Date` header).
+    public static func httpDate(_ date: Date) -> String {
+        let c = Civil(date)
+        let days = Civil.days(year: c.year, month: c.month, day: c.day)
+        let weekday = Int(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday (index 4 from Sunday)
+        let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return "\(weekdays[weekday]), \(pad(c.day, 2)) \(months[c.month - 1]) \(pad(c.year, 4)) \(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)) GMT"
+    }
+
     /// Parses `yyyyMMdd'T'HHmmss'Z'`.
     public static func parseBasicISO8601(_ string: String) -> Date? {
         parse(string, layout: "YYYYMMDDThhmmssZ")

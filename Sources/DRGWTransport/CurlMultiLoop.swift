@@ -75,8 +75,12 @@ final class CurlMultiLoop: @unchecked Sendable {
             return 0
         }
         _ = drgw_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, me)
-        let thread = Thread { [self] in self.run() }
-        thread.name = "drgw-curl"
+        let thread = Thread { [self] in
+            // Named from inside: on Linux a name set before `start()` does not reach the kernel, and the
+            // thread would show (in `top -H`, `perf`) under the name of the thread that created it.
+            Thread.current.name = "drgw-curl"
+            self.run()
+        }
         thread.start()
     }
 

@@ -20,6 +20,21 @@ struct TimestampTests {
         }
     }
 
+    @Test func httpDateMatchesFoundation() {
+        #expect(Timestamp.httpDate(Date(timeIntervalSince1970: 784_111_777)) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            // 1900 … 2200, whole seconds (every weekday, before and after 1970).
+            let seconds = Int64.random(in: -2_208_988_800...7_258_118_400, using: &generator)
+            let date = Date(timeIntervalSince1970: Double(seconds))
+            #expect(Timestamp.httpDate(date) == formatter.string(from: date))
+        }
+    }
+
     @Test func wireFormats() {
         let date = Date(timeIntervalSince1970: 1_768_465_800)  // 2026-01-15T08:30:00Z
         #expect(Timestamp.basicISO8601(date) == "20260115T083000Z")

@@ -50,6 +50,12 @@ struct ProtocolErrorTests {
             #expect(answer.status == 400, "\(answer.raw.prefix(300))")
             #expect(answer.header("Content-Type") == "application/problem+json")
             #expect(answer.header("Connection") == "close")
+            // Date and Server as on every routed answer.
+            #expect(answer.header("Server") == "drgw")
+            let date = try #require(answer.header("Date"))
+            #expect(date.hasSuffix(" GMT") && date.utf8.count == 29, "\(date)")
+            let days = [Date(), Date(timeIntervalSinceNow: -60)].map { Timestamp.httpDate($0).dropFirst(5).prefix(11) }
+            #expect(days.contains { date.contains($0) }, "today's date: \(date)")
             let problem = try #require(Self.problemJSON(answer))
             #expect(problem["code"] as? String == "invalid_request")
             #expect(problem["status"] as? Int == 400)

@@ -101,6 +101,9 @@ final class ProtocolErrorHandler: ChannelDuplexHandler, RemovableChannelHandler 
         fields[.contentLength] = String(body.count)
         fields[.connection] = "close"
         fields[.requestId] = requestId
+        // What Hummingbird adds to every routed answer.
+        fields[.date] = Timestamp.httpDate(Date())
+        fields[.server] = "drgw"
         let head = HTTPResponse(status: .init(code: problem.status), headerFields: fields)
         logger.info(
             "request rejected by the HTTP parser",

@@ -17,7 +17,7 @@ struct SDRSSimulatorResponder: HTTPResponder {
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        let requestId = Digest.hex((0..<16).map { _ in UInt8.random(in: 0...255) })
+        let requestId = RandomID.hex128()
         let rawPath = request.head.path ?? "/"
         let pieces = rawPath.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let path = String(pieces[0])
