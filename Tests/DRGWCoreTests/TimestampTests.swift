@@ -4,16 +4,20 @@ import Testing
 
 @Suite("Timestamp")
 struct TimestampTests {
-    @Test func formatsMatchFoundation() {
+    /// Foundation's formatter for `format` in UTC, and `count` random dates from 1900 to 2200 in
+    /// steps of 1/`perSecond` seconds.
+    static func reference(_ format: String, count: Int = 2000, perSecond: Int64) -> (DateFormatter, [Date]) {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<2000 {
-            // 1900 … 2200, millisecond precision.
-            let millis = Int64.random(in: -2_208_988_800_000...7_258_118_400_000, using: &generator)
-            let date = Date(timeIntervalSince1970: Double(millis) / 1000)
+        formatter.dateFormat = format
+        let steps = (-2_208_988_800 * perSecond)...(7_258_118_400 * perSecond)
+        return (formatter, (0..<count).map { _ in Date(timeIntervalSince1970: Double(Int64.random(in: steps)) / Double(perSecond)) })
+    }
+
+    @Test func formatsMatchFoundation() {
+        let (formatter, dates) = Self.reference("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", perSecond: 1000)
+        for date in dates {
             #expect(Timestamp.rfc3339(date) == formatter.string(from: date))
             let parsed = Timestamp.parseRFC3339(Timestamp.rfc3339(date))?.timeIntervalSince1970 ?? 0
             #expect(abs(parsed - date.timeIntervalSince1970) < 0.0005)
@@ -22,15 +26,9 @@ struct TimestampTests {
 
     @Test func httpDateMatchesFoundation() {
         #expect(Timestamp.httpDate(Date(timeIntervalSince1970: 784_111_777)) == "Sun, 06 Nov 1994 08:49:37 GMT")
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<2000 {
-            // 1900 … 2200, whole seconds (every weekday, before and after 1970).
-            let seconds = Int64.random(in: -2_208_988_800...7_258_118_400, using: &generator)
-            let date = Date(timeIntervalSince1970: Double(seconds))
+        // Whole seconds: every weekday, before and after 1970.
+        let (formatter, dates) = Self.reference("EEE, dd MMM yyyy HH:mm:ss 'GMT'", perSecond: 1)
+        for date in dates {
             #expect(Timestamp.httpDate(date) == formatter.string(from: date))
         }
     }
