@@ -1,4 +1,5 @@
 import DRGWServer
+import Foundation
 import Logging
 import Synchronization
 
@@ -11,6 +12,8 @@ enum LogSetup {
         done.withLock { done in
             guard !done else { return }
             LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: parsed) }
+            // Lines still in the sink's buffer go out when the process exits normally (at most 2 s).
+            atexit { LogSink.standardOutput.flush() }
             done = true
         }
         var logger = Logger(label: "drgw")

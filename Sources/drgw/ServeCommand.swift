@@ -83,5 +83,7 @@ struct GatewayRunner {
         )
         try await group.run()
         await store.close()
+        // Written by the log sink's exit flush: the last line of a graceful stop.
+        logger.info("drgw stopped")
     }
 }

@@ -30,7 +30,7 @@ struct CrashRecoveryTests {
         let key: String
         let directory: URL
 
-        static func start(_ plugin: any ProviderPlugin.Type, options: SimulatorOptions) async throws -> Rig {
+        static func start(_ plugin: any ProviderPlugin.Type, options: SimulatorOptions, environment: [String: String] = [:]) async throws -> Rig {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-crash-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let simulator = plugin.makeSimulator(options: options)
@@ -42,7 +42,8 @@ struct CrashRecoveryTests {
             let (configPath, env) = try writeConfig(
                 directory: directory, plugin: plugin, endpoint: "http://127.0.0.1:\(simulatorPort)", options: options, key: key)
             let client = CurlTransport()
-            let gateway = GatewayProcess(port: try TestServerPorts.closedPort(), configPath: configPath, environment: env)
+            let gateway = GatewayProcess(
+                port: try TestServerPorts.closedPort(), configPath: configPath, environment: env.merging(environment) { _, new in new })
             try await gateway.start(client: client)
             return Rig(simulator: simulator, simulatorTask: simulatorTask, gateway: gateway, client: client, key: key, directory: directory)
         }
@@ -155,7 +156,7 @@ struct CrashRecoveryTests {
     @Test("an operation running when the gateway stops is finished by the next process")
     func operationSurvivesRestart() async throws {
         let options = SimulatorOptions(accessKey: "RESTARTTESTAK00001", secretKey: "restart-secret-\(UUID().uuidString)", jobSeconds: 3)
-        let rig = try await Rig.start(HuaweiSDRSPlugin.self, options: options)
+        let rig = try await Rig.start(HuaweiSDRSPlugin.self, options: options, environment: ["DRGW_LOG_LEVEL": "info"])
         defer { rig.stop() }
         let (_, groups) = try await rig.call("GET", "/v1/accounts/acct/protection-groups")
         let groupId = try #require((groups["items"] as? [[String: Any]])?.first?["id"] as? String)
@@ -164,6 +165,10 @@ struct CrashRecoveryTests {
         #expect(status == 202)
         #expect(operation["status"] as? String == "running")
         #expect(rig.gateway.terminate() == 0)
+        // The log sink's buffer went out at exit: the create's request line, then the stop line last.
+        let lines = rig.gateway.logLines()
+        #expect(lines.contains { $0["msg"] as? String == "request" && $0["method"] as? String == "POST" && $0["status"] as? String == "202" })
+        #expect(lines.last?["msg"] as? String == "drgw stopped", "last lines: \(lines.suffix(3))")
 
         try await rig.gateway.start(client: rig.client)
         let final = try await rig.finish(operation)

@@ -27,6 +27,15 @@ final class GatewayProcess: @unchecked Sendable {
 
     var base: String { "http://127.0.0.1:\(port)" }
 
+    /// The process's standard output (its JSON log lines), next to the config file.
+    var outputPath: String { URL(fileURLWithPath: configPath).deletingLastPathComponent().appendingPathComponent("stdout.log").path }
+
+    /// The log lines written so far, parsed.
+    func logLines() -> [[String: Any]] {
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
     /// Starts the process and waits until `/healthz` answers.
     func start(client: CurlTransport) async throws {
         let process = Process()
@@ -34,9 +43,11 @@ final class GatewayProcess: @unchecked Sendable {
         process.arguments = ["serve", "--config", configPath, "--port", String(port)]
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { _, new in new }
-        env["DRGW_LOG_LEVEL"] = "error"
+        env["DRGW_LOG_LEVEL"] = environment["DRGW_LOG_LEVEL"] ?? "error"
         process.environment = env
-        process.standardOutput = FileHandle.nullDevice
+        // Each start writes its log lines to `outputPath` afresh.
+        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: outputPath)
         try process.run()
         self.process = process
         let deadline = ContinuousClock.now + .seconds(30)

@@ -3,18 +3,21 @@ import Foundation
 import Logging
 import Synchronization
 
-/// One JSON object per line on stdout. As a safety net, every configured secret value and
-/// anything that looks like an Authorization header value is replaced by `[redacted]`.
+/// One JSON object per line, on stdout through `LogSink` (which never blocks the caller). As a
+/// safety net, every configured secret value and anything that looks like an Authorization header
+/// value is replaced by `[redacted]`.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     let label: String
     let redactor: Redactor
+    let sink: LogSink
 
-    public init(label: String, level: Logger.Level = .info, redactor: Redactor = .shared) {
+    public init(label: String, level: Logger.Level = .info, redactor: Redactor = .shared, sink: LogSink = .standardOutput) {
         self.label = label
         self.logLevel = level
         self.redactor = redactor
+        self.sink = sink
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -22,25 +25,8 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    static let output = Mutex<Void>(())
-
     public func log(event: LogEvent) {
-        let line = render(event)
-        Self.output.withLock { _ in
-            line.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let written = write(1, raw.baseAddress! + offset, raw.count - offset)
-                    if written > 0 {
-                        offset += written
-                    } else if written < 0, errno == EINTR {
-                        continue
-                    } else {
-                        break  // stdout is gone or full: drop the line rather than block or crash
-                    }
-                }
-            }
-        }
+        sink.append(render(event), urgent: event.level >= .error)
     }
 
     /// One log line: a JSON object with `ts`, `level`, `logger`, `msg`, then the metadata by key.
