@@ -79,7 +79,8 @@ struct LogSinkTests {
         while Date() < deadline {
             received += Self.drain(readEnd)
             if received.last == 0x0A, Self.lines(received).last?.contains("log lines dropped") == true { break }
-            usleep(2000)
+            var ready = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+            _ = poll(&ready, 1, 100)  // until the writer puts more into the pipe
         }
         let lines = Self.lines(received)
         let notice = try #require(lines.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
