@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
     ],
     targets: [
         // libcurl from Debian's libcurl4-openssl-dev, with static inline shims for the variadic setopt calls.
@@ -53,12 +55,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Durable idempotency records and operations (SQLite embedded default).
+        // Durable idempotency records and operations: SQLite (embedded default, one process) and
+        // PostgreSQL (several replicas sharing one database).
         .target(
             name: "DRGWStore",
             dependencies: [
                 "DRGWCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -130,7 +135,8 @@ let package = Package(
         .target(
             name: "DRGWTesting",
             dependencies: [
-                "DRGWCore",
+                "DRGWCore", "DRGWStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -140,6 +146,18 @@ let package = Package(
         .testTarget(
             name: "DRGWCoreTests",
             dependencies: ["DRGWCore"],
+            swiftSettings: strict
+        ),
+        // The store contract, run against SQLite and (when DRGW_TEST_POSTGRES_URL is set, as the
+        // test script does) a real PostgreSQL.
+        .testTarget(
+            name: "DRGWStoreTests",
+            dependencies: [
+                "DRGWStore", "DRGWCore", "DRGWTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -9,6 +9,14 @@ start=$(date +%s)
 
 bash scripts/setup.sh venv || exit 1
 
+# A throwaway PostgreSQL cluster (Debian's postgresql, installed when missing) on a free loopback
+# port: the store contract and the replica tests run against it. Stopped at exit, whatever happens.
+echo "== postgresql"
+pg_env=$(bash scripts/pg-cluster.sh start -c fsync=off -c synchronous_commit=off) || { echo "test: could not start PostgreSQL"; exit 1; }
+eval "$pg_env"
+trap 'bash scripts/pg-cluster.sh stop "$DRGW_TEST_PG_DIR"' EXIT
+echo "postgresql: cluster on ${DRGW_TEST_POSTGRES_URL##*@}"
+
 echo "== build"
 if ! swift build --build-tests 2>&1 | tee .build-test.log | grep -E "error:|Build complete|Compiling drgw" ; then :; fi
 if grep -q "error:" .build-test.log; then echo "test: build failed"; exit 1; fi

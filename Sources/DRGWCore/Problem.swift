@@ -35,13 +35,16 @@ public struct ProblemCode: Hashable, Sendable, CustomStringConvertible {
     public static let upstreamError = ProblemCode("upstream_error", status: 502, title: "Upstream error")
     public static let upstreamUnavailable = ProblemCode("upstream_unavailable", status: 503, title: "Upstream unavailable")
     public static let upstreamTimeout = ProblemCode("upstream_timeout", status: 504, title: "Upstream timeout")
+    /// The gateway's own store (SQLite file or shared PostgreSQL) cannot be reached: nothing was
+    /// recorded, and the request is safe to repeat with the same Idempotency-Key.
+    public static let storeUnavailable = ProblemCode("store_unavailable", status: 503, title: "Store unavailable")
 
     /// Every code of the contract, for look-ups by wire value.
     public static let all: [ProblemCode] = [
         .invalidRequest, .unauthenticated, .forbidden, .notFound, .methodNotAllowed, .conflict,
         .idempotencyKeyInUse, .payloadTooLarge, .unsupportedMediaType, .headersTooLarge, .idempotencyKeyReused,
         .rateLimited, .internalError, .notSupported, .upstreamAuthFailed, .upstreamError,
-        .upstreamUnavailable, .upstreamTimeout,
+        .upstreamUnavailable, .upstreamTimeout, .storeUnavailable,
     ]
 
     /// The code for a wire value, if the contract has it.
@@ -136,7 +139,8 @@ public struct Problem: Error, Codable, Hashable, Sendable, CustomStringConvertib
 
     static func defaultRetryable(_ code: ProblemCode) -> Bool {
         switch code {
-        case .rateLimited, .upstreamUnavailable, .upstreamTimeout, .upstreamError, .idempotencyKeyInUse: return true
+        case .rateLimited, .upstreamUnavailable, .upstreamTimeout, .upstreamError, .idempotencyKeyInUse, .storeUnavailable:
+            return true
         default: return false
         }
     }

@@ -14,10 +14,10 @@ public struct GatewayDependencies: Sendable {
     public var config: GatewayConfig
     public var plugins: [any ProviderPlugin.Type]
     public var transport: any HTTPTransport
-    public var store: SQLiteStore
+    public var store: any GatewayStore
     public var logger: Logger
 
-    public init(config: GatewayConfig, plugins: [any ProviderPlugin.Type], transport: any HTTPTransport, store: SQLiteStore, logger: Logger) {
+    public init(config: GatewayConfig, plugins: [any ProviderPlugin.Type], transport: any HTTPTransport, store: any GatewayStore, logger: Logger) {
         self.config = config
         self.plugins = plugins
         self.transport = transport
@@ -45,15 +45,33 @@ public enum GatewayMetrics {
     }
 }
 
-/// Opens the store named by `store.url`.
-public func openStore(_ config: GatewayConfig, logger: Logger) async throws -> SQLiteStore {
-    guard let path = SQLiteStore.path(fromURL: config.store.url) else {
-        throw ConfigError(key: "store.url", "must look like sqlite:///path/to/file.sqlite")
-    }
+/// Opens the store named by `store.url` (`DRGW_STORE_URL`); a PostgreSQL password may come from
+/// `PGPASSWORD`. A PostgreSQL store is retried for `startupSeconds` while unreachable.
+public func openStore(
+    _ config: GatewayConfig, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger,
+    startupSeconds: Double = 30
+) async throws -> any GatewayStore {
+    let location: StoreLocation
     do {
-        return try await SQLiteStore.open(path: path, logger: logger)
+        location = try StoreLocation.parse(config.store.url, passwordFromEnvironment: environment["PGPASSWORD"])
     } catch {
-        throw ConfigError(key: "store.url", "cannot open the SQLite database at \(path)")
+        throw ConfigError(key: "store.url", error.message)
+    }
+    switch location {
+    case .sqlite(let path):
+        do {
+            return try await SQLiteStore.open(path: path, logger: logger)
+        } catch {
+            throw ConfigError(key: "store.url", "cannot open the SQLite database at \(path)")
+        }
+    case .postgres(let settings):
+        do {
+            return try await PostgresStore.open(settings, logger: logger, startupSeconds: startupSeconds)
+        } catch let error as StoreUnavailable {
+            throw ConfigError(key: "store.url", "cannot reach the PostgreSQL database \(settings): \(error.reason)")
+        } catch {
+            throw ConfigError(key: "store.url", "cannot use the PostgreSQL database \(settings): \(PostgresStore.describe(error))")
+        }
     }
 }
 
@@ -66,7 +84,7 @@ public func buildApplication(
     let registry = try AccountRegistry(
         accounts: config.accounts, plugins: deps.plugins, transport: deps.transport, breakers: config.breakers)
     Redactor.shared.register(config.accounts.flatMap(\.credentials.secretValues))
-    let waiters = OperationWaiters()
+    let waiters = OperationWaiters(sharedStore: deps.store.isShared)
     let writes = WriteCoordinator(
         idempotency: deps.store, operations: deps.store, waiters: waiters,
         leaseSeconds: config.idempotency.leaseSeconds, logger: deps.logger
@@ -88,7 +106,8 @@ public func buildApplication(
     OperationsController(registry: registry, operations: deps.store).addRoutes(to: v1)
     MethodGuard.addRoutes(to: router)
 
-    let poller = OperationPoller(store: deps.store, registry: registry, waiters: waiters, logger: deps.logger)
+    let poller = OperationPoller(
+        store: deps.store, registry: registry, waiters: waiters, logger: deps.logger, settings: config.operations)
     let purger = IdempotencyPurger(
         store: deps.store, retentionHours: config.idempotency.retentionHours, interval: .seconds(300), logger: deps.logger
     )

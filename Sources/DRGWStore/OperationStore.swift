@@ -11,13 +11,17 @@ public struct StoredOperation: Sendable, Equatable {
     public var nextPollAt: Date
     /// Poll attempts so far (drives the backoff).
     public var polls: Int
+    /// The claim this copy was read under (`claimDue` bumps it): a poll's result is saved only
+    /// while the row still carries it (fencing against a poller that paused past its lease).
+    public var leaseGeneration: Int
 
-    public init(tenant: String, operation: Operation, job: UpstreamJob?, nextPollAt: Date, polls: Int = 0) {
+    public init(tenant: String, operation: Operation, job: UpstreamJob?, nextPollAt: Date, polls: Int = 0, leaseGeneration: Int = 0) {
         self.tenant = tenant
         self.operation = operation
         self.job = job
         self.nextPollAt = nextPollAt
         self.polls = polls
+        self.leaseGeneration = leaseGeneration
     }
 }
 
@@ -50,9 +54,14 @@ public protocol OperationStore: Sendable {
     func operation(id: String, tenant: String) async throws -> StoredOperation?
     func list(_ query: OperationQuery) async throws -> Page<Operation>
     /// Claims running operations due for a poll at `now`, oldest first: each claimed row's next
-    /// poll moves `leaseSeconds` ahead in the same statement, so two gateways sharing a store
-    /// do not poll one operation at once, and a poller that dies mid-poll is retried later.
+    /// poll moves `leaseSeconds` ahead and its lease generation goes up by one in the same
+    /// statement, so two gateways sharing a store do not poll one operation at once, and a poller
+    /// that dies mid-poll is retried once the lease runs out.
     func claimDue(at now: Date, limit: Int, leaseSeconds: Double) async throws -> [StoredOperation]
+    /// Saves the result of polling a claimed operation, only while the row still carries the
+    /// claim's `leaseGeneration`. False when another poller claimed it since (this result is
+    /// dropped: the newer owner's poll wins).
+    func saveClaimed(_ operation: StoredOperation) async throws -> Bool
     /// True when the store answers.
     func ping() async -> Bool
 }

@@ -58,7 +58,7 @@ struct GatewayRunner {
     var signals: [UnixSignal] = [.sigterm, .sigint]
 
     func run() async throws {
-        let store: SQLiteStore
+        let store: any GatewayStore
         do {
             store = try await openStore(config, logger: logger)
         } catch let error as ConfigError {

@@ -61,13 +61,17 @@ struct CrashRecoveryTests {
     }
 
     /// Writes a config for one account on `endpoint`; returns its path and the env with secrets.
-    static func writeConfig(directory: URL, plugin: any ProviderPlugin.Type, endpoint: String, options: SimulatorOptions, key: String) throws -> (String, [String: String]) {
+    static func writeConfig(
+        directory: URL, plugin: any ProviderPlugin.Type, endpoint: String, options: SimulatorOptions, key: String,
+        storeURL: String? = nil, extra: String = ""
+    ) throws -> (String, [String: String]) {
         let account = plugin.demoAccount(id: "acct", endpoint: endpoint, options: options)
         var yaml = """
             store:
-              url: sqlite://\(directory.appendingPathComponent("drgw.sqlite").path)
+              url: \(storeURL ?? "sqlite://" + directory.appendingPathComponent("drgw.sqlite").path)
             idempotency:
               leaseSeconds: 1
+            \(extra)
             logging:
               level: error
             tenants:

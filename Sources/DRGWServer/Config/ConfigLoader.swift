@@ -1,4 +1,5 @@
 import DRGWCore
+import DRGWStore
 import Foundation
 import Yams
 
@@ -41,6 +42,11 @@ public struct ConfigLoader: Sendable {
         if let idem = try top.optionalMap("idempotency") {
             if let hours = try idem.optionalDouble("retentionHours") { config.idempotency.retentionHours = hours }
             if let lease = try idem.optionalDouble("leaseSeconds") { config.idempotency.leaseSeconds = lease }
+        }
+        if let operations = try top.optionalMap("operations") {
+            if let lease = try operations.optionalDouble("leaseSeconds") { config.operations.leaseSeconds = lease }
+            if let polls = try operations.optionalInt("maxConcurrentPolls") { config.operations.maxConcurrentPolls = polls }
+            if let scan = try operations.optionalDouble("scanSeconds") { config.operations.scanSeconds = scan }
         }
         if let rate = try top.optionalMap("rateLimit") {
             if let rps = try rate.optionalDouble("requestsPerSecond") { config.rateLimit.requestsPerSecond = rps }
@@ -179,8 +185,19 @@ public struct ConfigLoader: Sendable {
     public func validate(_ config: GatewayConfig) throws {
         guard (0...65535).contains(config.server.port) else { throw ConfigError(key: "server.port", "must be 0 to 65535") }
         guard config.server.maxBodyBytes > 0 else { throw ConfigError(key: "server.maxBodyBytes", "must be positive") }
-        guard config.store.url.hasPrefix("sqlite://") else {
-            throw ConfigError(key: "store.url", "only sqlite:// URLs are supported in this version")
+        do {
+            _ = try StoreLocation.parse(config.store.url)
+        } catch {
+            throw ConfigError(key: "store.url", error.message)
+        }
+        guard config.operations.leaseSeconds >= 1, config.operations.leaseSeconds <= 3600 else {
+            throw ConfigError(key: "operations.leaseSeconds", "must be 1 to 3600")
+        }
+        guard (1...4096).contains(config.operations.maxConcurrentPolls) else {
+            throw ConfigError(key: "operations.maxConcurrentPolls", "must be 1 to 4096")
+        }
+        guard config.operations.scanSeconds > 0, config.operations.scanSeconds <= 60 else {
+            throw ConfigError(key: "operations.scanSeconds", "must be above 0 and at most 60")
         }
         guard (1...10_000).contains(config.upstream.maxConnectionsPerHost) else {
             throw ConfigError(key: "upstream.maxConnectionsPerHost", "must be 1 to 10000")

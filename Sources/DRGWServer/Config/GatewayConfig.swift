@@ -17,7 +17,20 @@ public struct GatewayConfig: Sendable {
 
     /// Durable store.
     public struct Store: Sendable {
+        /// `sqlite:///path` (one process) or `postgres://user@host:port/db?sslmode=…` (replicas).
         public var url: String = "sqlite:///var/lib/drgw/drgw.sqlite"
+        public init() {}
+    }
+
+    /// How running operations are followed.
+    public struct Operations: Sendable {
+        /// Seconds a replica holds a claimed poll; another replica takes the operation over
+        /// after this when the first one died mid-poll. Longer than an upstream call can take.
+        public var leaseSeconds: Double = 60
+        /// Upstream polls one replica runs at a time.
+        public var maxConcurrentPolls: Int = 256
+        /// Seconds between scans of the store when nothing else wakes the poller.
+        public var scanSeconds: Double = 0.1
         public init() {}
     }
 
@@ -63,6 +76,7 @@ public struct GatewayConfig: Sendable {
     public var server = Server()
     public var store = Store()
     public var idempotency = Idempotency()
+    public var operations = Operations()
     public var rateLimit = RateLimit()
     public var upstream = Upstream()
     public var logLevel: String = "info"

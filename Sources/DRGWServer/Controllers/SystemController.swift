@@ -16,7 +16,9 @@ struct SystemController {
         }
         router.get("/readyz") { _, _ in
             if await operations.ping() { return ProblemResponse.json(["status": "ready"]) }
-            return ProblemResponse.json(["status": "store unavailable"], status: .serviceUnavailable)
+            var headers = HTTPFields()
+            headers[.retryAfter] = "2"
+            return ProblemResponse.json(["status": "store unavailable"], status: .serviceUnavailable, headers: headers)
         }
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()

@@ -1,4 +1,5 @@
 import DRGWCore
+import DRGWStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -65,6 +66,10 @@ enum ProblemResponse {
             case .timedOut: return Problem(.upstreamTimeout, detail: "The provider did not answer in time.")
             default: return Problem(.upstreamError, detail: "The provider's answer could not be read.")
             }
+        case is StoreUnavailable:
+            return Problem(
+                .storeUnavailable, detail: "The gateway's store cannot be reached; nothing was recorded. Retry with the same Idempotency-Key.",
+                retryAfter: 2)
         default:
             return Problem(.internalError, detail: "An internal error occurred.")
         }

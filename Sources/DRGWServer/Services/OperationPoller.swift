@@ -13,19 +13,22 @@ public struct OperationPoller: Service {
     let registry: AccountRegistry
     let waiters: OperationWaiters
     let logger: Logger
-    /// Seconds between scans of the store.
-    let tick: Double
+    let settings: GatewayConfig.Operations
     /// An operation still running after this many seconds fails with `upstream_timeout`.
     let maxAge: Double
-    /// Upstream polls in flight at most.
-    let maxConcurrentPolls = 32
+    /// Wakes the loop when a poll ends while more work was due than slots were free.
+    let wakeup = PollerWakeup()
+    private let flags = PollerFlags()
 
-    init(store: any OperationStore, registry: AccountRegistry, waiters: OperationWaiters, logger: Logger, tick: Double = 0.1, maxAge: Double = 3600) {
+    init(
+        store: any OperationStore, registry: AccountRegistry, waiters: OperationWaiters, logger: Logger,
+        settings: GatewayConfig.Operations = .init(), maxAge: Double = 3600
+    ) {
         self.store = store
         self.registry = registry
         self.waiters = waiters
         self.logger = logger
-        self.tick = tick
+        self.settings = settings
         self.maxAge = maxAge
     }
 
@@ -34,19 +37,25 @@ public struct OperationPoller: Service {
         try? await cancelWhenGracefulShutdown {
             // Each poll runs on its own, so one slow upstream answer never holds up the others;
             // a claimed operation is leased in the store and cannot be claimed twice meanwhile.
+            // The loop claims again as soon as a poll frees a slot while work is backed up, and
+            // otherwise scans every `scanSeconds`.
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
-                    let free = maxConcurrentPolls - inFlight.value.withLock { $0 }
+                    let free = settings.maxConcurrentPolls - inFlight.value.withLock { $0 }
                     if free > 0 {
-                        for operation in await claim(now: Date(), limit: free) {
+                        let claimed = await claim(now: Date(), limit: free)
+                        flags.backlog.withLock { $0 = claimed.count == free }
+                        for operation in claimed {
                             inFlight.value.withLock { $0 += 1 }
                             group.addTask {
                                 await self.poll(operation, now: Date())
                                 inFlight.value.withLock { $0 -= 1 }
+                                if self.flags.backlog.withLock({ $0 }) { self.wakeup.signal() }
                             }
                         }
+                        if claimed.count == free { continue }
                     }
-                    try? await Task.sleep(for: .milliseconds(Int(tick * 1000)))
+                    await wakeup.wait(seconds: settings.scanSeconds)
                 }
             }
         }
@@ -54,7 +63,7 @@ public struct OperationPoller: Service {
 
     /// Polls every due operation once and waits for all of them (for tests and tools).
     func pollOnce(now: Date) async {
-        let due = await claim(now: now, limit: maxConcurrentPolls)
+        let due = await claim(now: now, limit: settings.maxConcurrentPolls)
         await withTaskGroup(of: Void.self) { group in
             for operation in due { group.addTask { await self.poll(operation, now: now) } }
         }
@@ -62,9 +71,15 @@ public struct OperationPoller: Service {
 
     private func claim(now: Date, limit: Int) async -> [StoredOperation] {
         do {
-            return try await store.claimDue(at: now, limit: limit, leaseSeconds: 60)
+            let claimed = try await store.claimDue(at: now, limit: limit, leaseSeconds: settings.leaseSeconds)
+            if flags.storeDown.withLock({ down in defer { down = false }; return down }) {
+                logger.notice("operation store reachable again")
+            }
+            return claimed
         } catch {
-            logger.warning("operation store unavailable", metadata: ["error": .string(String(describing: type(of: error)))])
+            if !flags.storeDown.withLock({ down in defer { down = true }; return down }) {
+                logger.warning("operation store unavailable", metadata: ["error": .string(String(describing: error))])
+            }
             return []
         }
     }
@@ -128,9 +143,16 @@ public struct OperationPoller: Service {
         }.increment()
     }
 
+    /// Saves the poll's result under the claim it was made under: when another replica claimed
+    /// the operation since (this poll outlived its lease), the result is dropped.
     private func persist(_ stored: StoredOperation) async {
         do {
-            try await store.save(stored)
+            guard try await store.saveClaimed(stored) else {
+                logger.notice(
+                    "poll result dropped: another poller claimed the operation",
+                    metadata: ["operation": .string(stored.operation.id)])
+                return
+            }
             if stored.operation.status.isTerminal { waiters.signal(stored.operation.id) }
         } catch {
             logger.warning("could not save operation", metadata: ["operation": .string(stored.operation.id)])
@@ -138,6 +160,14 @@ public struct OperationPoller: Service {
     }
 }
 
+
+/// What the poller's loop remembers between rounds.
+private final class PollerFlags: Sendable {
+    /// The last claim filled every free slot: more operations may be due right now.
+    let backlog = Mutex(false)
+    /// The store failed the last claim (logged once per change, not per scan).
+    let storeDown = Mutex(false)
+}
 
 /// How many polls run now.
 private final class InFlightCount: Sendable {

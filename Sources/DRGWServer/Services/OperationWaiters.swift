@@ -3,6 +3,9 @@ import Foundation
 import Synchronization
 
 /// Lets a request wait (for `Prefer: wait=N`) until the poller finishes an operation.
+///
+/// With a shared store another replica's poller may finish the operation, and no signal reaches
+/// this process: a waiter then also looks at the store every `storeCheckSeconds`.
 final class OperationWaiters: Sendable {
     private struct Waiter {
         var id: UUID
@@ -10,6 +13,13 @@ final class OperationWaiters: Sendable {
     }
 
     private let waiters = Mutex<[String: [Waiter]]>([:])
+    private let sharedStore: Bool
+    let storeCheckSeconds: Double
+
+    init(sharedStore: Bool = false, storeCheckSeconds: Double = 0.25) {
+        self.sharedStore = sharedStore
+        self.storeCheckSeconds = storeCheckSeconds
+    }
 
     /// Wakes everyone waiting on `operationId`.
     func signal(_ operationId: String) {
@@ -24,14 +34,27 @@ final class OperationWaiters: Sendable {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             waiters.withLock { $0[operationId, default: []].append(Waiter(id: token, continuation: continuation)) }
             Task {
+                let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
                 if await isDone() {
                     self.resume(operationId, token: token)
                     return
                 }
-                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                guard self.sharedStore else {
+                    try? await Task.sleep(until: deadline)
+                    self.resume(operationId, token: token)
+                    return
+                }
+                while ContinuousClock.now < deadline, self.isWaiting(operationId, token: token) {
+                    try? await Task.sleep(until: min(deadline, ContinuousClock.now + .milliseconds(Int(self.storeCheckSeconds * 1000))))
+                    if await isDone() { break }
+                }
                 self.resume(operationId, token: token)
             }
         }
+    }
+
+    private func isWaiting(_ operationId: String, token: UUID) -> Bool {
+        waiters.withLock { $0[operationId]?.contains { $0.id == token } ?? false }
     }
 
     private func resume(_ operationId: String, token: UUID) {

@@ -5,7 +5,7 @@ import GRDB
 import Logging
 import Testing
 
-@Suite("SQLite store")
+@Suite("SQLite store (SQLite only)")
 struct SQLiteStoreTests {
     let scope = IdempotencyScope(tenant: "t", method: "POST", path: "/v1/accounts/a/drills", key: "k")
 

@@ -9,7 +9,7 @@ import Logging
 /// Built on GRDB: reads go to a pooled reader; writes are group-committed (`WriteBatcher`): the
 /// writes that arrive together share one hop to GRDB's serial writer and one transaction, each in
 /// its own savepoint. Prepared statements are cached per connection.
-public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
+public final class SQLiteStore: GatewayStore, Sendable {
     let writer: any DatabaseWriter
     let logger: Logger
     /// Every write after the migrations goes through here (group commit).
@@ -41,6 +41,10 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
             "ALTER TABLE idempotency_records ADD COLUMN response_status INTEGER",
             "ALTER TABLE idempotency_records ADD COLUMN response_headers TEXT",
             "ALTER TABLE idempotency_records ADD COLUMN response_body BLOB",
+        ],
+        // Fencing: a poll's result is saved only under the claim it was made under.
+        [
+            "ALTER TABLE operations ADD COLUMN lease_generation INTEGER NOT NULL DEFAULT 0"
         ],
     ]
 
@@ -83,12 +87,8 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
         return store
     }
 
-    /// Parses `sqlite:///abs/path`, `sqlite://rel/path` or `sqlite::memory:`.
-    public static func path(fromURL url: String) -> String? {
-        guard url.hasPrefix("sqlite://") else { return nil }
-        let rest = String(url.dropFirst("sqlite://".count))
-        return rest.isEmpty ? nil : rest
-    }
+    /// One process owns the file.
+    public var isShared: Bool { false }
 
     private func prepare() async throws {
         try await writer.write { db in
@@ -159,8 +159,7 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     /// The stored answer of a completed record, from its columns or (older records) its JSON text.
     static func storedResponse(_ row: Row) -> StoredResponse? {
         if let status = row["response_status"] as Int? {
-            let headers = (row["response_headers"] as String?)
-                .flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+            let headers = OperationRecord.headers(row["response_headers"] as String?)
             let body = (row["response_body"] as Data?).map { Array($0) } ?? []
             return StoredResponse(status: status, headers: headers, body: body)
         }
@@ -174,10 +173,7 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     }
 
     private static func completeArguments(_ scope: IdempotencyScope, _ response: StoredResponse) -> StatementArguments {
-        var writer = JSONWriter(capacity: 128)
-        writer.object(strings: response.headers)
-        let headers = String(decoding: writer.bytes, as: UTF8.self)
-        return [response.status, headers, Data(response.body)] + arguments(scope)
+        [response.status, OperationRecord.headersText(response.headers), Data(response.body)] + arguments(scope)
     }
 
     private static func complete(_ db: Database, _ arguments: StatementArguments) throws {
@@ -214,8 +210,6 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
 
     // MARK: OperationStore
 
-    private static let decoder = JSONDecoder()
-
     public func save(_ stored: StoredOperation) async throws {
         let arguments = Self.saveArguments(stored)
         try await batcher.write { db in try Self.save(db, arguments) }
@@ -231,12 +225,22 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     }
 
     private static func saveArguments(_ stored: StoredOperation) -> StatementArguments {
-        let body = String(decoding: stored.operation.jsonBytes, as: UTF8.self)
-        let job = stored.job.map { String(decoding: $0.jsonBytes, as: UTF8.self) }
-        return [
-            stored.operation.id, stored.tenant, stored.operation.account, stored.operation.status.rawValue, body, job,
-            stored.nextPollAt.timeIntervalSince1970, stored.polls,
-        ]
+        let row = OperationRecord.row(stored)
+        return [row.id, row.tenant, row.account, row.status, row.body, row.job, row.nextPollAt, row.polls]
+    }
+
+    public func saveClaimed(_ stored: StoredOperation) async throws -> Bool {
+        let row = OperationRecord.row(stored)
+        let arguments: StatementArguments = [row.status, row.body, row.job, row.nextPollAt, row.polls, row.id, stored.leaseGeneration]
+        return try await batcher.write { db in
+            try db.cachedStatement(
+                sql: """
+                    UPDATE operations SET status = ?, body = ?, job = ?, next_poll_at = ?, polls = ?
+                    WHERE id = ? AND lease_generation = ?
+                    """
+            ).execute(arguments: arguments)
+            return db.changesCount > 0
+        }
     }
 
     private static func save(_ db: Database, _ arguments: StatementArguments) throws {
@@ -253,14 +257,14 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     public func operation(id: String, tenant: String) async throws -> StoredOperation? {
         try await writer.read { db in
             try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT tenant, body, job, next_poll_at, polls FROM operations WHERE id = ? AND tenant = ?"),
+                db.cachedStatement(sql: "SELECT tenant, body, job, next_poll_at, polls, lease_generation FROM operations WHERE id = ? AND tenant = ?"),
                 arguments: [id, tenant]
             ).flatMap(Self.decode)
         }
     }
 
     public func list(_ query: OperationQuery) async throws -> Page<Operation> {
-        var sql = "SELECT seq, tenant, body, job, next_poll_at, polls FROM operations WHERE tenant = ?"
+        var sql = "SELECT seq, tenant, body, job, next_poll_at, polls, lease_generation FROM operations WHERE tenant = ?"
         var arguments: StatementArguments = [query.tenant]
         if let accounts = query.accounts {
             if accounts.isEmpty { return Page(items: []) }
@@ -294,10 +298,10 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
             try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        UPDATE operations SET next_poll_at = ?
+                        UPDATE operations SET next_poll_at = ?, lease_generation = lease_generation + 1
                         WHERE id IN (
                           SELECT id FROM operations WHERE status = 'running' AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?)
-                        RETURNING tenant, body, job, next_poll_at, polls
+                        RETURNING tenant, body, job, next_poll_at, polls, lease_generation
                         """),
                 arguments: [t + leaseSeconds, t, limit]
             ).compactMap(Self.decode)
@@ -309,14 +313,9 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
     }
 
     private static func decode(_ row: Row) -> StoredOperation? {
-        guard let tenant = row["tenant"] as String?, let body = row["body"] as String?,
-            let operation = try? decoder.decode(Operation.self, from: Data(body.utf8))
-        else { return nil }
-        let job = (row["job"] as String?).flatMap { try? decoder.decode(UpstreamJob.self, from: Data($0.utf8)) }
-        return StoredOperation(
-            tenant: tenant, operation: operation, job: job,
-            nextPollAt: Date(timeIntervalSince1970: (row["next_poll_at"] as Double?) ?? 0),
-            polls: (row["polls"] as Int?) ?? 0
-        )
+        guard let tenant = row["tenant"] as String?, let body = row["body"] as String? else { return nil }
+        return OperationRecord.decode(
+            tenant: tenant, body: body, job: row["job"] as String?, nextPollAt: (row["next_poll_at"] as Double?) ?? 0,
+            polls: (row["polls"] as Int?) ?? 0, generation: (row["lease_generation"] as Int?) ?? 0)
     }
 }
