@@ -3,6 +3,7 @@ import DRGWTesting
 import DRGWTransport
 import Foundation
 import HuaweiSDRS
+import PostgresNIO
 import Testing
 
 /// Several real `drgw serve` processes on one PostgreSQL database (the test script's throwaway
@@ -93,12 +94,13 @@ struct ReplicaTests {
             }
         }
 
-        func stop() async {
+        /// Stops every process at once (they inherit the test runner's stderr: one left running
+        /// would keep `swift test` waiting); the database goes with the throwaway cluster.
+        func stop() {
             for replica in replicas { _ = replica.terminate() }
             simulatorTask.cancel()
             client.shutdown()
-            await PostgresTestDatabase.drop(database)
-            try? FileManager.default.removeItem(at: directory)
+            if ProcessInfo.processInfo.environment["DRGW_TEST_KEEP"] == nil { try? FileManager.default.removeItem(at: directory) }
         }
     }
 
@@ -109,7 +111,7 @@ struct ReplicaTests {
     @Test("64 concurrent same-key creates spread over 3 replicas make one upstream create; Prefer: wait works on any replica")
     func sameKeyAcrossReplicas() async throws {
         let rig = try await Rig.make(replicas: 3, options: Self.options("same-key", jobSeconds: 1))
-        defer { Task { await rig.stop() } }
+        defer { rig.stop() }
         try await rig.start([0, 1, 2])
         let groupId = try await rig.groupId()
         let body = #"{"name":"replica_drill","protectionGroupId":"\#(groupId)"}"#
@@ -161,7 +163,7 @@ struct ReplicaTests {
         options.holdAction = "showJob"
         options.holdSeconds = 60
         let rig = try await Rig.make(replicas: 3, options: options)
-        defer { Task { await rig.stop() } }
+        defer { rig.stop() }
         try await rig.start([0])
         let groupId = try await rig.groupId()
         let (created, operation) = try await rig.call(
@@ -169,10 +171,15 @@ struct ReplicaTests {
             headers: [("Idempotency-Key", "takeover-1")])
         #expect(created.status == 202)
         let operationId = try #require(operation["id"] as? String)
-        try await eventually("the first job poll reached the simulator") { rig.upstreamCount("showJob") >= 1 }
+        // Replica 0 claimed the operation (lease generation 1) and its poll is held upstream.
+        try await eventually("replica 0 claimed the operation") {
+            try await PostgresTestDatabase.integers(rig.database, "SELECT lease_generation FROM operations WHERE id = \(operationId)") == [1]
+        }
 
+        let claimed = ContinuousClock.now
         rig.replicas[0].kill9()
         let killed = ContinuousClock.now
+        let pollsBeforeKill = rig.upstreamCount("showJob")
         try await rig.start([1, 2])
         let final = try await rig.finish(operationId, on: 1)
         let elapsed = ContinuousClock.now - killed
@@ -180,6 +187,12 @@ struct ReplicaTests {
         // Within the lease plus a poll interval or two (replica start-up included).
         #expect(elapsed < .seconds(Rig.operationLeaseSeconds + 10), "took \(elapsed)")
         print("replica takeover: kill -9 to operation finished in \(elapsed) (lease \(Rig.operationLeaseSeconds) s)")
+        // The operation was leased by the dead replica: nobody polled it again until the lease ran out.
+        #expect(ContinuousClock.now - claimed >= .seconds(Rig.operationLeaseSeconds - 0.5))
+        #expect(pollsBeforeKill == 0)  // the held poll is logged when it is answered
+        #expect(rig.upstreamCount("showJob") >= 1)
+        let generation = try await PostgresTestDatabase.integers(rig.database, "SELECT lease_generation FROM operations WHERE id = \(operationId)")
+        #expect((generation.first ?? 0) >= 2, "generation \(generation)")
         #expect(rig.upstreamCount("createDrill") == 1)
         let (_, fromOther) = try await rig.call(2, "GET", "/v1/operations/\(operationId)")
         #expect(fromOther["status"] as? String == "succeeded")
@@ -188,7 +201,7 @@ struct ReplicaTests {
     @Test("database outage: /readyz 503 and writes answer 503 store_unavailable; back to 200 and the retried write runs once")
     func databaseOutage() async throws {
         let rig = try await Rig.make(replicas: 3, options: Self.options("outage", jobSeconds: 0.5))
-        defer { Task { await rig.stop() } }
+        defer { rig.stop() }
         try await rig.start([0, 1, 2])
         let groupId = try await rig.groupId()
         for replica in 0..<3 {
@@ -196,12 +209,14 @@ struct ReplicaTests {
             #expect(ready.status == 200)
         }
 
+        let outage = ContinuousClock.now
         try await PostgresTestDatabase.setReachable(rig.database, false)
         for replica in 0..<3 {
             try await eventually("replica \(replica) reports not ready") {
                 (try? await rig.call(replica, "GET", "/readyz"))?.0.status == 503
             }
         }
+        print("replicas: not ready \(ContinuousClock.now - outage) after the outage began")
         let (notReady, _) = try await rig.call(0, "GET", "/readyz")
         #expect(notReady.header("Retry-After") != nil)
 
@@ -214,12 +229,15 @@ struct ReplicaTests {
         #expect(refused.header("Retry-After") != nil)
         #expect(rig.upstreamCount("createDrill") == 0)
 
+        print("replicas: write refused \(ContinuousClock.now - outage) after the outage began")
         try await PostgresTestDatabase.setReachable(rig.database, true)
+        let back = ContinuousClock.now
         for replica in 0..<3 {
             try await eventually("replica \(replica) is ready again") {
                 (try? await rig.call(replica, "GET", "/readyz"))?.0.status == 200
             }
         }
+        print("replicas: ready again \(ContinuousClock.now - back) after the database came back")
         let (retried, operation) = try await rig.call(
             1, "POST", "/v1/accounts/acct/drills", body: body, headers: [("Idempotency-Key", "outage-1"), ("Prefer", "wait=20")])
         #expect(retried.status == 200, "answer: \(operation)")

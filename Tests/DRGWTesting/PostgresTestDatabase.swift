@@ -51,6 +51,16 @@ public enum PostgresTestDatabase {
         }
     }
 
+    /// The integers a query returns from the database at `url` (the first column of each row).
+    public static func integers(_ url: String, _ query: PostgresQuery) async throws -> [Int] {
+        guard case .postgres(let settings) = try StoreLocation.parse(url) else { throw PostgresTestDatabaseError() }
+        var values: [Int] = []
+        try await admin(database: settings.database) { connection, logger in
+            for try await value in try await connection.query(query, logger: logger).decode(Int.self) { values.append(value) }
+        }
+        return values
+    }
+
     /// Drops the database (ends its connections first).
     public static func drop(_ url: String) async {
         let name = name(of: url)
@@ -66,8 +76,9 @@ public enum PostgresTestDatabase {
         return settings
     }
 
-    static func admin(_ body: (PostgresConnection, Logger) async throws -> Void) async throws {
-        let settings = try adminSettings()
+    static func admin(database: String? = nil, _ body: (PostgresConnection, Logger) async throws -> Void) async throws {
+        var settings = try adminSettings()
+        if let database { settings.database = database }
         let logger = Logger(label: "pg-test-admin")
         let connection = try await PostgresConnection.connect(
             configuration: .init(

@@ -94,7 +94,9 @@ public struct OperationPoller: Service {
         let context = CallContext(requestId: "poll-" + stored.operation.id)
         let progress: JobProgress
         do {
-            progress = try await entry.provider.progress(of: job, context: context)
+            progress = try await Self.within(seconds: settings.leaseSeconds * 0.8) {
+                try await entry.provider.progress(of: job, context: context)
+            }
         } catch let problem as Problem where !problem.retryable {
             progress = .failed(problem)
         } catch {
@@ -108,6 +110,23 @@ public struct OperationPoller: Service {
             finish(&stored, progress: progress, now: now)
         }
         await persist(stored)
+    }
+
+    /// Runs `body`, cancelled after `seconds`: a poll never outlives its lease, so no other
+    /// poller (on this replica or another) can claim the operation while it still runs.
+    static func within<T: Sendable>(seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: .microseconds(Int64(seconds * 1_000_000)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw Problem(.upstreamTimeout, detail: "The upstream job poll did not answer within the operation lease.")
+            }
+            return value
+        }
     }
 
     private func finish(_ stored: inout StoredOperation, progress: JobProgress, now: Date) {

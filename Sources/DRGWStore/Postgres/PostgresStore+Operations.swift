@@ -11,6 +11,7 @@ extension PostgresStore {
         let save = PostgresStatements.SaveOperation(row: OperationRecord.row(stored))
         let complete = Self.completeStatement(scope, response)
         let logger = self.logger
+        let client = self.client
         try await run {
             try await client.withTransaction(logger: logger) { connection in
                 for try await _ in try await connection.execute(save, logger: logger) {}
@@ -45,6 +46,8 @@ extension PostgresStore {
         let limit = max(1, min(query.limit, 200))
         sql.sql += " ORDER BY seq DESC LIMIT \(limit + 1)"
         let statement = sql
+        let client = self.client
+        let logger = self.logger
         return try await run {
             var rows: [(Int, StoredOperation?)] = []
             for try await (seq, tenant, body, job, next, polls, generation) in try await client.query(statement, logger: logger)

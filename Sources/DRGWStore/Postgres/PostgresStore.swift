@@ -98,18 +98,36 @@ public final class PostgresStore: GatewayStore, Sendable {
         await pool.value
     }
 
-    /// Runs `body`, turning "database unavailable" errors into `StoreUnavailable`.
-    func run<T>(_ body: () async throws -> T) async throws -> T {
+    /// Seconds one store call may take, waiting for a connection included: past it the call is
+    /// cancelled and answered `StoreUnavailable` (the pool alone keeps a request waiting while it
+    /// retries connecting to a database that refuses connections).
+    static let callSeconds: Double = 5
+
+    /// Runs `body` within `callSeconds`, turning "database unavailable" errors into `StoreUnavailable`.
+    func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
-            return try await body()
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(Int(Self.callSeconds * 1000)))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    throw StoreUnavailable("the database did not answer within \(Int(Self.callSeconds)) s")
+                }
+                return value
+            }
         } catch {
             throw PostgresFailure.classify(error)
         }
     }
 
     /// All rows of a prepared statement.
-    func rows<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row] {
-        try await run {
+    func rows<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row] where S.Row: Sendable {
+        let client = self.client
+        let logger = self.logger
+        return try await run {
             var rows: [S.Row] = []
             for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
             return rows
@@ -153,6 +171,8 @@ public final class PostgresStore: GatewayStore, Sendable {
     }
 
     public func release(_ scope: IdempotencyScope) async throws {
+        let client = self.client
+        let logger = self.logger
         try await run {
             try await client.query(
                 """
@@ -164,7 +184,9 @@ public final class PostgresStore: GatewayStore, Sendable {
     }
 
     public func purge(createdBefore cutoff: Date) async throws -> Int {
-        try await run {
+        let client = self.client
+        let logger = self.logger
+        return try await run {
             var count = 0
             let rows = try await client.query(
                 "WITH gone AS (DELETE FROM idempotency_records WHERE created_at < \(cutoff.timeIntervalSince1970) RETURNING 1) SELECT count(*) FROM gone",
