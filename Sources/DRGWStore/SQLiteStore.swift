@@ -42,6 +42,9 @@ public final class SQLiteStore: IdempotencyStore, OperationStore, Sendable {
             "ALTER TABLE idempotency_records ADD COLUMN response_headers TEXT",
             "ALTER TABLE idempotency_records ADD COLUMN response_body BLOB",
         ],
+        // Drill evidence: reports (SQLiteStore+Reports.swift) and schedules (SQLiteStore+Schedules.swift).
+        reportMigration,
+        scheduleMigration,
     ]
 
     private init(writer: any DatabaseWriter, logger: Logger) {

@@ -19,6 +19,8 @@ public struct OperationPoller: Service {
     let maxAge: Double
     /// Upstream polls in flight at most.
     let maxConcurrentPolls = 32
+    /// Told when an operation ends (drill evidence).
+    var observer: (any OperationObserver)?
 
     init(store: any OperationStore, registry: AccountRegistry, waiters: OperationWaiters, logger: Logger, tick: Double = 0.1, maxAge: Double = 3600) {
         self.store = store
@@ -100,8 +102,8 @@ public struct OperationPoller: Service {
         stored.operation.updatedAt = Timestamp.rfc3339(now)
         switch progress {
         case .running:
-            // 0.25 s, 0.5 s, 1 s, 2 s, then every 3 s.
-            let delay = min(3, 0.25 * pow(2, Double(min(stored.polls, 8) - 1)))
+            // 0.25 s, 0.5 s, 1 s, 2 s, then every 3 s (a drill being created: every 0.5 s, its RTO resolution).
+            let delay = min(Self.maxPollInterval(kind: stored.operation.kind), 0.25 * pow(2, Double(min(stored.polls, 8) - 1)))
             stored.nextPollAt = now.addingTimeInterval(delay)
         case .succeeded(let resourceId):
             stored.operation.status = .succeeded
@@ -131,7 +133,10 @@ public struct OperationPoller: Service {
     private func persist(_ stored: StoredOperation) async {
         do {
             try await store.save(stored)
-            if stored.operation.status.isTerminal { waiters.signal(stored.operation.id) }
+            if stored.operation.status.isTerminal {
+                await observer?.operationEnded(stored, at: Date())
+                waiters.signal(stored.operation.id)
+            }
         } catch {
             logger.warning("could not save operation", metadata: ["operation": .string(stored.operation.id)])
         }
