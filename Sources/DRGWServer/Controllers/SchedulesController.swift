@@ -85,7 +85,10 @@ struct SchedulesController {
             do { _ = try CronSchedule(parsing: cronText) } catch { body.fail("cron", "\(error.field): \(error.message)") }
         }
         let zoneName = body.string("timezone", maxBytes: 64) ?? "UTC"
-        let zone = TimeZone(identifier: zoneName)
+        // Checked before Foundation sees it: a zone name becomes a file path under the zoneinfo folder.
+        let zoneShape = zoneName.utf8.allSatisfy { $0 == 0x2F || $0 == 0x5F || $0 == 0x2B || $0 == 0x2D || (0x30...0x39).contains($0)
+            || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) } && !zoneName.contains("..") && !zoneName.hasPrefix("/")
+        let zone = zoneShape ? TimeZone(identifier: zoneName) : nil
         if zone == nil { body.fail("timezone", "must be an IANA time zone name such as Europe/Berlin") }
         if let cronText, let zone, let cron = try? CronSchedule(parsing: cronText), cron.nextDate(after: now, in: zone) == nil {
             body.fail("cron", "never fires")
