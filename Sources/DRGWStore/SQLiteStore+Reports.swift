@@ -139,31 +139,10 @@ extension SQLiteStore: DrillReportStore {
             sql += " AND schedule_id = ?"
             arguments += [schedule]
         }
-        if let cursor = query.cursor {
-            guard let (time, id) = Self.reportCursor(cursor) else { throw StoreCursorError() }
-            sql += " AND (requested_at < ? OR (requested_at = ? AND id < ?))"
-            arguments += [time, time, id]
-        }
-        let limit = max(1, min(query.limit, 500))
-        sql += " ORDER BY requested_at DESC, id DESC LIMIT \(limit + 1)"
-        let statement = sql
-        let bound = arguments
-        return try await writer.read { db in
-            let rows = try Row.fetchAll(db, sql: statement, arguments: bound)
-            let page = Array(rows.prefix(limit))
-            var next: String?
-            if rows.count > limit, let last = page.last, let time = last["requested_at"] as Double?, let id = last["id"] as String? {
-                next = OpaqueID.encode(prefix: "rpt", parts: ["\(time)", id])
-            }
-            return Page(items: page.compactMap(Self.decodeReport), nextCursor: next)
-        }
-    }
-
-    /// The (requested_at, id) position a cursor names.
-    static func reportCursor(_ cursor: String) -> (Double, String)? {
-        guard let parts = OpaqueID.decode(prefix: "rpt", id: cursor), parts.count == 2, let time = Double(parts[0]), time.isFinite
-        else { return nil }
-        return (time, parts[1])
+        return try await keysetPage(
+            sql, arguments: arguments, cursor: query.cursor,
+            KeysetPage(prefix: "rpt", column: "requested_at", descending: true, limit: max(1, min(query.limit, 500))),
+            decode: Self.decodeReport)
     }
 
     public func updateReport(id: String, _ change: @escaping @Sendable (inout StoredReport) -> Void) async throws -> StoredReport? {

@@ -58,28 +58,9 @@ extension SQLiteStore: ScheduleStore {
     }
 
     public func schedules(tenant: String, cursor: String?, limit: Int) async throws -> Page<StoredSchedule> {
-        var sql = "SELECT tenant, body, next_run_at, created_at, id FROM drill_schedules WHERE tenant = ?"
-        var arguments: StatementArguments = [tenant]
-        if let cursor {
-            guard let parts = OpaqueID.decode(prefix: "sch", id: cursor), parts.count == 2, let time = Double(parts[0]) else {
-                throw StoreCursorError()
-            }
-            sql += " AND (created_at > ? OR (created_at = ? AND id > ?))"
-            arguments += [time, time, parts[1]]
-        }
-        let limit = max(1, min(limit, 200))
-        sql += " ORDER BY created_at, id LIMIT \(limit + 1)"
-        let statement = sql
-        let bound = arguments
-        return try await writer.read { db in
-            let rows = try Row.fetchAll(db, sql: statement, arguments: bound)
-            let page = Array(rows.prefix(limit))
-            var next: String?
-            if rows.count > limit, let last = page.last, let time = last["created_at"] as Double?, let id = last["id"] as String? {
-                next = OpaqueID.encode(prefix: "sch", parts: ["\(time)", id])
-            }
-            return Page(items: page.compactMap(Self.decodeSchedule), nextCursor: next)
-        }
+        try await keysetPage(
+            "SELECT tenant, body, next_run_at, created_at, id FROM drill_schedules WHERE tenant = ?", arguments: [tenant], cursor: cursor,
+            KeysetPage(prefix: "sch", column: "created_at", descending: false, limit: max(1, min(limit, 200))), decode: Self.decodeSchedule)
     }
 
     public func deleteSchedule(id: String, tenant: String) async throws -> Bool {

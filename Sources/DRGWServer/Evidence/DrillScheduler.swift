@@ -24,12 +24,7 @@ struct DrillScheduler: Service {
     let giveUpSeconds: Double = 600
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await tick(now: Date())
-                try? await Task.sleep(for: .milliseconds(Int(settings.scheduleTickSeconds * 1000)))
-            }
-        }
+        await periodically(every: settings.scheduleTickSeconds) { await tick(now: Date()) }
     }
 
     /// Fires every due schedule once.
@@ -57,6 +52,13 @@ struct DrillScheduler: Service {
             _ = try? await schedules.advanceSchedule(
                 id: schedule.id, from: slot, to: next, lastRunAt: now, lastOperationId: nil,
                 lastError: "account \(schedule.account) is no longer configured")
+            return
+        }
+        // A drill already made for this slot (found by its report, which outlives the key's
+        // idempotency record): move on without another create.
+        if let existing = try? await reports.report(scheduleId: schedule.id, slot: slot) {
+            _ = try? await schedules.advanceSchedule(
+                id: schedule.id, from: slot, to: next, lastRunAt: now, lastOperationId: existing.report.id, lastError: nil)
             return
         }
         let key = "drgw-schedule:\(schedule.id):\(Int(slot.timeIntervalSince1970))"

@@ -27,12 +27,7 @@ struct DrillSweeper: Service {
     let logger: Logger
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await sweepOnce(now: Date())
-                try? await Task.sleep(for: .milliseconds(Int(settings.sweepSeconds * 1000)))
-            }
-        }
+        await periodically(every: settings.sweepSeconds) { await sweepOnce(now: Date()) }
     }
 
     /// One pass: every due report one step further, then the gauges.
