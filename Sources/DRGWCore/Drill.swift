@@ -16,6 +16,8 @@ public struct Drill: Codable, Sendable, Equatable {
     public var status: DrillStatus
     public var providerStatus: String
     public var createdAt: String
+    /// When the gateway deletes the drill by itself (set from the drill's report, `cleanupAfter`).
+    public var expiresAt: String?
 
     public init(
         id: String, account: String, provider: String, name: String, protectionGroupId: String,
@@ -40,6 +42,7 @@ extension Drill: JSONWritable {
             w.member("account", account)
             w.member("createdAt", createdAt)
             w.member("drillNetworkId", drillNetworkId)
+            w.member("expiresAt", expiresAt)
             w.member("id", id)
             w.member("name", name)
             w.member("protectionGroupId", protectionGroupId)

@@ -22,4 +22,9 @@ public protocol Provider: Sendable {
 
     /// Reads the upstream state of a job started by one of the writes above.
     func progress(of job: UpstreamJob, context: CallContext) async throws -> JobProgress
+
+    /// The provider's own figure for the data a drill would have lost (its recovery point against
+    /// the drill's start). The default says the provider exposes none.
+    func recoveryPoint(ofDrill drillId: String, protectionGroupId: String, drillStartedAt: Date, context: CallContext)
+        async throws -> RecoveryPointEstimate
 }

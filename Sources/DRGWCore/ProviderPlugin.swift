@@ -28,6 +28,14 @@ public struct SimulatorOptions: Sendable {
     /// A bearer token the simulator accepts instead of a signature, where the provider has such a
     /// mode (Huawei IAM `X-Auth-Token`); ignored by the others.
     public var authToken: String?
+    /// Seconds a drill takes from its create to ready (`jobSeconds` when nil): the RTO a drill measures.
+    public var drillSeconds: Double?
+    /// Seconds between two completed replication cycles where replication is asynchronous
+    /// (Alibaba): the recovery point lags behind by between a fifth of it and 1.2 times it.
+    public var replicationCycleSeconds: Double = 120
+    /// Fault mode: a drill delete reports success but the drill stays (Huawei: the job succeeds and
+    /// the drill is `available` again; Alibaba: the drill leaves the list for 3 s, then is back).
+    public var phantomDeletes = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, accessKey: String, secretKey: String,

@@ -102,12 +102,15 @@ public func buildApplication(
                     rate: config.rateLimit.failedAuthPerSecond, burst: config.rateLimit.failedAuthBurst, policy: "failed-auth")))
     AccountsController(registry: registry).addRoutes(to: v1)
     ProtectionGroupsController(registry: registry, writes: writes).addRoutes(to: v1)
-    DrillsController(registry: registry, writes: writes).addRoutes(to: v1)
+    let evidence = EvidenceServices(store: deps.store, registry: registry, writes: writes, config: config, logger: deps.logger)
+    DrillsController(registry: registry, writes: writes, recorder: evidence.recorder, reports: deps.store).addRoutes(to: v1)
+    evidence.addRoutes(to: v1)
     OperationsController(registry: registry, operations: deps.store).addRoutes(to: v1)
     MethodGuard.addRoutes(to: router)
 
-    let poller = OperationPoller(
+    var poller = OperationPoller(
         store: deps.store, registry: registry, waiters: waiters, logger: deps.logger, settings: config.operations)
+    poller.observer = evidence.recorder
     let purger = IdempotencyPurger(
         store: deps.store, retentionHours: config.idempotency.retentionHours, interval: .seconds(300), logger: deps.logger
     )
@@ -115,7 +118,7 @@ public func buildApplication(
         router: router,
         server: .pinnedHTTP1(logger: deps.logger),
         configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "drgw"),
-        services: [poller, purger],
+        services: [poller, purger] + evidence.services,
         onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
         logger: deps.logger
     )

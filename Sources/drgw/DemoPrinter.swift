@@ -42,6 +42,7 @@ struct DemoPrinter: Service {
         let client = DemoClient(base: base, key: demo.key, transport: transport)
         for simulator in demo.simulators {
             try await client.drillRoundTrip(account: simulator.accountId)
+            try await client.evidenceRoundTrip(account: simulator.accountId)
         }
         emit("drgw demo: round trip complete on \(demo.simulators.count) accounts")
     }

@@ -37,6 +37,9 @@ struct DemoSetup: Sendable {
         config.rateLimit.burst = 2000
         config.rateLimit.failedAuthPerSecond = 10_000
         config.rateLimit.failedAuthBurst = 10_000
+        // Quick cleanups, so that a `cleanupAfter` of a few seconds shows its whole course.
+        config.evidence.sweepSeconds = 0.5
+        config.evidence.verifyAfterSeconds = 1
         config.accounts = zip(simulators, simulatorPorts).map { simulator, port in
             simulator.plugin.demoAccount(id: simulator.accountId, endpoint: "http://127.0.0.1:\(port)", options: simulator.options)
         }

@@ -56,6 +56,15 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Milliseconds by which each answer's time varies, uniformly either way (at most --latency-ms).")
     var latencyJitterMs: Double = 0
 
+    @Option(name: .long, help: "Seconds a drill takes to become ready (default: --job-seconds).")
+    var drillSeconds: Double?
+
+    @Option(name: .long, help: "Seconds between completed replication cycles of an asynchronous pair (alibaba-ebs): the recovery point's lag.")
+    var replicationCycleSeconds: Double = 120
+
+    @Flag(name: .long, help: "Fault mode: drill deletes report success but the drill stays.")
+    var phantomDeletes = false
+
     func validate() throws {
         guard ProviderCatalog.plugin(named: provider) != nil else {
             throw ValidationError("unknown provider '\(provider)'; known: " + ProviderCatalog.plugins.map { $0.name }.joined(separator: ", "))
@@ -63,6 +72,8 @@ struct SimulateCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
         guard jobSeconds >= 0 else { throw ValidationError("--job-seconds must not be negative") }
+        guard (drillSeconds ?? 0) >= 0 else { throw ValidationError("--drill-seconds must not be negative") }
+        guard replicationCycleSeconds >= 1 else { throw ValidationError("--replication-cycle-seconds must be at least 1") }
         guard (0...60_000).contains(latencyMs) else { throw ValidationError("--latency-ms must be 0 to 60000") }
         guard (0...latencyMs).contains(latencyJitterMs) || latencyJitterMs == 0 else {
             throw ValidationError("--latency-jitter-ms must be 0 to --latency-ms")
@@ -80,6 +91,9 @@ struct SimulateCommand: AsyncParsableCommand {
         options.holdSeconds = holdSeconds
         options.latencySeconds = latencyMs / 1000
         options.latencyJitterSeconds = latencyJitterMs / 1000
+        options.drillSeconds = drillSeconds
+        options.replicationCycleSeconds = replicationCycleSeconds
+        options.phantomDeletes = phantomDeletes
         if let name = authTokenEnv {
             guard let token = ProcessInfo.processInfo.environment[name], !token.isEmpty else {
                 throw ValidationError("--auth-token-env: the environment variable \(name) is not set")

@@ -56,9 +56,10 @@ struct CircuitBreakerLiveTests {
             durations.sort()
             let median = durations[durations.count / 2]
             print("open-circuit answers over HTTP: median \(median), slowest \(durations.last!) of \(durations.count)")
-            // Generous bounds: the machine may be busy with other tests; nothing here waits on the network.
-            #expect(median < .milliseconds(50))
-            #expect(durations.last! < .milliseconds(500))
+            // An open circuit answers without waiting for the upstream's 2 s answer; the bound is far
+            // from both, since other test processes share the 2 cores.
+            #expect(median < .milliseconds(500))
+            #expect(durations.last! < .milliseconds(1500))
 
             metrics = String(decoding: try await gateway.get("/metrics").body, as: UTF8.self)
             // The open circuit answered without a single connection attempt.

@@ -30,7 +30,9 @@ struct CrashRecoveryTests {
         let key: String
         let directory: URL
 
-        static func start(_ plugin: any ProviderPlugin.Type, options: SimulatorOptions, environment: [String: String] = [:]) async throws -> Rig {
+        static func start(
+            _ plugin: any ProviderPlugin.Type, options: SimulatorOptions, environment: [String: String] = [:], configExtra: String = ""
+        ) async throws -> Rig {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-crash-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let simulator = plugin.makeSimulator(options: options)
@@ -41,6 +43,12 @@ struct CrashRecoveryTests {
             let key = "crash-key-\(UUID().uuidString)"
             let (configPath, env) = try writeConfig(
                 directory: directory, plugin: plugin, endpoint: "http://127.0.0.1:\(simulatorPort)", options: options, key: key)
+            if !configExtra.isEmpty {
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: configPath))
+                handle.seekToEndOfFile()
+                handle.write(Data(configExtra.utf8))
+                try handle.close()
+            }
             let client = CurlTransport()
             let gateway = GatewayProcess(
                 port: try TestServerPorts.closedPort(), configPath: configPath, environment: env.merging(environment) { _, new in new })

@@ -57,6 +57,7 @@ public struct ConfigLoader: Sendable {
         if let upstream = try top.optionalMap("upstream"), let max = try upstream.optionalInt("maxConnectionsPerHost") {
             config.upstream.maxConnectionsPerHost = max
         }
+        if let evidence = try top.optionalMap("evidence") { try readEvidence(evidence, into: &config.evidence) }
         if let logging = try top.optionalMap("logging"), let level = try logging.optionalString("level") {
             config.logLevel = level
         }

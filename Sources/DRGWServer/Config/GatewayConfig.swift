@@ -73,12 +73,26 @@ public struct GatewayConfig: Sendable {
         }
     }
 
+    /// Drill evidence: the cleanup sweeper and the scheduler (contract §7).
+    public struct Evidence: Sendable {
+        /// Seconds between two passes of the cleanup sweeper.
+        public var sweepSeconds: Double = 10
+        /// Seconds after a delete reported success before the sweeper reads upstream to verify it.
+        public var verifyAfterSeconds: Double = 30
+        /// Deletes the sweeper tries for one drill before it only keeps watching the leftover.
+        public var maxDeleteAttempts: Int = 5
+        /// Seconds between two looks of the scheduler at due schedules.
+        public var scheduleTickSeconds: Double = 1
+        public init() {}
+    }
+
     public var server = Server()
     public var store = Store()
     public var idempotency = Idempotency()
     public var operations = Operations()
     public var rateLimit = RateLimit()
     public var upstream = Upstream()
+    public var evidence = Evidence()
     public var logLevel: String = "info"
     public var tenants: [Tenant] = []
     public var accounts: [AccountSettings] = []

@@ -1,10 +1,14 @@
 import DRGWCore
+import DRGWStore
 import Hummingbird
 
-/// DR drills of one account: list, get, create and delete.
+/// DR drills of one account: list, get, create and delete. Creates and deletes report to the
+/// evidence recorder; a drill with a cleanup deadline shows its `expiresAt`.
 struct DrillsController {
     let registry: AccountRegistry
     let writes: WriteCoordinator
+    let recorder: EvidenceRecorder
+    let reports: any DrillReportStore
 
     func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
         let base = "accounts/:account/drills"
@@ -17,7 +21,14 @@ struct DrillsController {
                 if !errors.isEmpty { throw Problem.invalid(errors) }
                 groupId = value
             }
-            let page = try await entry.provider.listDrills(protectionGroupId: groupId, cursor: query.cursor, limit: query.limit, context: call)
+            var page = try await entry.provider.listDrills(protectionGroupId: groupId, cursor: query.cursor, limit: query.limit, context: call)
+            let expiries = try await reports.reports(account: entry.settings.id, drillIds: page.items.map(\.id))
+                .reduce(into: [String: String]()) { map, stored in
+                    if let id = stored.report.drillId, let expires = stored.report.expiresAt { map[id] = Timestamp.rfc3339(expires) }
+                }
+            if !expiries.isEmpty {
+                for index in page.items.indices { page.items[index].expiresAt = expiries[page.items[index].id] }
+            }
             return ProblemResponse.json(page)
         }
         group.post(RouterPath(base)) { request, context in
@@ -31,25 +42,50 @@ struct DrillsController {
             }
             let groupId = body.id("protectionGroupId", required: true)
             let networkId = body.id("drillNetworkId")
+            let evidence = Self.evidenceFields(&body)
             body.rejectUnknownFields()
             try body.check()
             let input = CreateDrillInput(name: name ?? "", protectionGroupId: groupId ?? "", drillNetworkId: networkId)
+            let drillRequest = EvidenceRecorder.DrillRequest(
+                name: input.name, protectionGroupId: input.protectionGroupId, cleanupAfterSeconds: evidence.cleanupAfter?.seconds,
+                rtoTargetSeconds: evidence.rtoTarget, rpoTargetSeconds: evidence.rpoTarget)
             return try await writes.execute(
-                on: entry, kind: "drill.create", resource: ResourceReference(type: "drill", id: nil),
-                canonicalBody: body.canonical(), request: request, context: context
-            ) { try await $0.createDrill(input, context: $1) }
+                recorder.createWrite(on: entry, drillRequest, input: input, canonicalBody: body.canonical()), request: request,
+                context: context)
         }
         group.get(RouterPath(base + "/:drillId")) { request, context in
             let (entry, call) = try registry.resolve(request, context)
             let id = try context.parameters.id("drillId")
-            return ProblemResponse.json(try await entry.provider.drill(id: id, context: call))
+            var drill = try await entry.provider.drill(id: id, context: call)
+            if let expires = try await reports.report(account: entry.settings.id, drillId: id)?.report.expiresAt {
+                drill.expiresAt = Timestamp.rfc3339(expires)
+            }
+            return ProblemResponse.json(drill)
         }
         group.delete(RouterPath(base + "/:drillId")) { request, context in
             let (entry, _) = try registry.resolve(request, context)
             let id = try context.parameters.id("drillId")
-            return try await writes.execute(
-                on: entry, kind: "drill.delete", resource: ResourceReference(type: "drill", id: id), request: request, context: context
-            ) { try await $0.deleteDrill(id: id, context: $1) }
+            return try await writes.execute(recorder.deleteWrite(on: entry, drillId: id), request: request, context: context)
         }
+    }
+
+    /// The evidence fields of a create: `cleanupAfter` (ISO 8601, `PT1S` … `P30D`) and the targets.
+    static func evidenceFields(_ body: inout JSONBody) -> (cleanupAfter: ISO8601Duration?, rtoTarget: Int?, rpoTarget: Int?) {
+        var cleanup: ISO8601Duration?
+        if let text = body.string("cleanupAfter", maxBytes: 32) {
+            do {
+                let duration = try ISO8601Duration(parsing: text)
+                if (1...30 * 86_400).contains(duration.seconds) {
+                    cleanup = duration
+                } else {
+                    body.fail("cleanupAfter", "must be between PT1S and P30D")
+                }
+            } catch {
+                body.fail("cleanupAfter", error.message)
+            }
+        }
+        let rto = body.int("rtoTargetSeconds", range: 1...31_536_000)
+        let rpo = body.int("rpoTargetSeconds", range: 0...31_536_000)
+        return (cleanup, rto, rpo)
     }
 }

@@ -76,7 +76,7 @@ struct JSONBody {
     }
 
     /// A string field; records an error when it is required and absent, or of the wrong type or size.
-    mutating func string(_ field: String, required: Bool = false, maxBytes: Int = 255) -> String? {
+    mutating func string(_ field: String, required: Bool = false, maxBytes: Int = 255, allowLineBreaks: Bool = false) -> String? {
         seen.insert(field)
         guard let value = object[field], !(value is NSNull) else {
             if required { fail(field, "is required") }
@@ -90,7 +90,8 @@ struct JSONBody {
             fail(field, "must be at most \(maxBytes) bytes")
             return nil
         }
-        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        let allowed: Set<Unicode.Scalar> = allowLineBreaks ? ["\n", "\r", "\t"] : []
+        if text.unicodeScalars.contains(where: { ($0.value < 0x20 && !allowed.contains($0)) || $0.value == 0x7F }) {
             fail(field, "must not contain control characters")
             return nil
         }
@@ -115,6 +116,24 @@ struct JSONBody {
             return nil
         }
         return number.intValue
+    }
+
+    /// A JSON `true` or `false` (a number is refused).
+    mutating func bool(_ field: String) -> Bool? {
+        seen.insert(field)
+        guard let value = object[field], !(value is NSNull) else { return nil }
+        guard let flag = value as? Bool, Self.isBoolean(value) else {
+            fail(field, "must be true or false")
+            return nil
+        }
+        return flag
+    }
+
+    /// JSONSerialization gives numbers and booleans as NSNumber; only booleans print as true/false.
+    private static func isBoolean(_ value: Any) -> Bool {
+        if value is Bool, !(value is NSNumber) { return true }
+        guard let number = value as? NSNumber else { return false }
+        return String(cString: number.objCType) == "c"
     }
 
     /// A flat object of strings (`providerOptions`).

@@ -13,6 +13,12 @@ enum MethodGuard {
             ("/v1/accounts/:account/drills/:drillId", [.get, .delete]),
             ("/v1/operations", [.get]),
             ("/v1/operations/:operationId", [.get]),
+            ("/v1/accounts/:account/drills/:drillId/report", [.get]),
+            ("/v1/accounts/:account/drills/:drillId/result", [.post]),
+            ("/v1/reports", [.get]),
+            ("/v1/schedules", [.get, .post]),
+            ("/v1/schedules/:scheduleId", [.get, .delete]),
+            ("/v1/schedules/:scheduleId/run", [.post]),
         ]
         for action in ProtectionGroupAction.allCases {
             list.append(("/v1/accounts/:account/protection-groups/:groupId/\(action.rawValue)", [.post]))

@@ -19,6 +19,8 @@ public struct OperationPoller: Service {
     /// Wakes the loop when a poll ends while more work was due than slots were free.
     let wakeup = PollerWakeup()
     private let flags = PollerFlags()
+    /// Told when an operation ends (drill evidence).
+    var observer: (any OperationObserver)?
 
     init(
         store: any OperationStore, registry: AccountRegistry, waiters: OperationWaiters, logger: Logger,
@@ -134,8 +136,8 @@ public struct OperationPoller: Service {
         stored.operation.updatedAt = Timestamp.rfc3339(now)
         switch progress {
         case .running:
-            // 0.25 s, 0.5 s, 1 s, 2 s, then every 3 s.
-            let delay = min(3, 0.25 * pow(2, Double(min(stored.polls, 8) - 1)))
+            // 0.25 s, 0.5 s, 1 s, 2 s, then every 3 s (a drill being created: every 0.5 s, its RTO resolution).
+            let delay = min(Self.maxPollInterval(kind: stored.operation.kind), 0.25 * pow(2, Double(min(stored.polls, 8) - 1)))
             stored.nextPollAt = now.addingTimeInterval(delay)
         case .succeeded(let resourceId):
             stored.operation.status = .succeeded
@@ -172,7 +174,10 @@ public struct OperationPoller: Service {
                     metadata: ["operation": .string(stored.operation.id)])
                 return
             }
-            if stored.operation.status.isTerminal { waiters.signal(stored.operation.id) }
+            if stored.operation.status.isTerminal {
+                await observer?.operationEnded(stored, at: Date())
+                waiters.signal(stored.operation.id)
+            }
         } catch {
             logger.warning("could not save operation", metadata: ["operation": .string(stored.operation.id)])
         }

@@ -24,25 +24,59 @@ struct WriteCoordinator: Sendable {
         /// Canonical body bytes for the fingerprint.
         var canonicalBody: [UInt8]
         var perform: @Sendable (CallContext) async throws -> UpstreamJob
+        /// Called once the new operation is stored (not on replays), e.g. to start a drill's report.
+        var started: (@Sendable (StartedWrite) async -> Void)?
+    }
+
+    /// A write that reached upstream and became an operation.
+    struct StartedWrite: Sendable {
+        var operation: Operation
+        var tenant: String
+        /// When the request arrived.
+        var requestedAt: Date
+        /// Request ids of the upstream calls the write made.
+        var upstreamRequestIds: [String]
+    }
+
+    /// Who asks for a write: an HTTP request, or the gateway itself (the cleanup sweeper, the
+    /// scheduler), which goes through the same exactly-once path with a key of its own.
+    struct Origin: Sendable {
+        var tenant: String
+        var method: String
+        var path: String
+        var key: String?
+        var wait: Int?
+        var requestId: String
+        var traceparent: String?
     }
 
     /// Runs `perform` on the account's provider as one exactly-once write.
     func execute(
         on account: AccountRegistry.Entry, kind: String, resource: ResourceReference, canonicalBody: [UInt8] = [],
-        request: Request, context: GatewayRequestContext,
+        request: Request, context: GatewayRequestContext, started: (@Sendable (StartedWrite) async -> Void)? = nil,
         perform: @escaping @Sendable (any Provider, CallContext) async throws -> UpstreamJob
     ) async throws -> Response {
         let provider = account.provider
-        let write = Write(account: account, kind: kind, resource: resource, canonicalBody: canonicalBody) { try await perform(provider, $0) }
+        let write = Write(account: account, kind: kind, resource: resource, canonicalBody: canonicalBody, perform: { try await perform(provider, $0) }, started: started)
         return try await execute(write, request: request, context: context)
     }
 
     func execute(_ write: Write, request: Request, context: GatewayRequestContext) async throws -> Response {
         guard let tenant = context.tenant else { throw Problem(.unauthenticated, detail: "Not authenticated.") }
-        let method = request.method.rawValue
-        let path = request.uri.path
-        let key = try Self.idempotencyKey(request.headers[.idempotencyKey])
-        let wait = Self.preferWait(request.headers[.prefer])
+        let origin = Origin(
+            tenant: tenant.name, method: request.method.rawValue, path: request.uri.path,
+            key: try Self.idempotencyKey(request.headers[.idempotencyKey]), wait: Self.preferWait(request.headers[.prefer]),
+            requestId: context.requestId, traceparent: request.headers[.traceparent])
+        let (record, replayed) = try await run(write, origin: origin)
+        return Self.response(record, replayed: replayed)
+    }
+
+    /// The exactly-once write itself: the stored answer to send and whether it is a replay.
+    func run(_ write: Write, origin: Origin) async throws -> (StoredResponse, replayed: Bool) {
+        let method = origin.method
+        let path = origin.path
+        let key = origin.key
+        let wait = origin.wait
         let now = Date()
 
         var operationId = OpaqueID.random(prefix: "op")
@@ -50,12 +84,12 @@ struct WriteCoordinator: Sendable {
         var scope: IdempotencyScope?
         var clientToken: String?
         if let key {
-            let s = IdempotencyScope(tenant: tenant.name, method: method, path: path, key: key)
+            let s = IdempotencyScope(tenant: origin.tenant, method: method, path: path, key: key)
             scope = s
             let fingerprint = Self.fingerprint(method: method, path: path, body: write.canonicalBody)
             switch try await idempotency.begin(s, fingerprint: fingerprint, operationId: operationId, leaseSeconds: leaseSeconds, now: now) {
             case .completed(let stored):
-                return Self.replay(stored)
+                return (stored, true)
             case .inFlight:
                 throw Problem(.idempotencyKeyInUse, detail: "A request with this Idempotency-Key is still in progress.", retryAfter: 1)
             case .fingerprintMismatch:
@@ -66,22 +100,22 @@ struct WriteCoordinator: Sendable {
                 operationId = id
                 reconcile = true
             }
-            clientToken = Self.clientToken(tenant: tenant.name, key: key, method: method, path: path)
+            clientToken = Self.clientToken(tenant: origin.tenant, key: key, method: method, path: path)
         }
 
         // A replay after a crash: when the operation was already saved, its job is known and
         // nothing is sent upstream again.
-        if reconcile, let existing = try await operations.operation(id: operationId, tenant: tenant.name) {
-            return try await answer(existing.operation, wait: wait, tenant: tenant.name, scope: scope)
+        if reconcile, let existing = try await operations.operation(id: operationId, tenant: origin.tenant) {
+            return (try await answer(existing.operation, wait: wait, tenant: origin.tenant, scope: scope), false)
         }
 
         let call = CallContext(
-            requestId: context.requestId, clientToken: clientToken,
-            traceparent: request.headers[.traceparent], reconcile: reconcile
+            requestId: origin.requestId, clientToken: clientToken, traceparent: origin.traceparent, reconcile: reconcile
         )
         let job: UpstreamJob
+        let requestIds = write.started == nil ? nil : UpstreamRequestIDs()
         do {
-            job = try await write.perform(call)
+            job = try await UpstreamRequestIDs.$current.withValue(requestIds) { try await write.perform(call) }
         } catch {
             let problem = ProblemResponse.problem(for: error)
             if let scope {
@@ -99,7 +133,7 @@ struct WriteCoordinator: Sendable {
             id: operationId, account: write.account.settings.id, kind: job.kind, status: .running,
             createdAt: stamp, updatedAt: stamp, resource: job.resource
         )
-        let stored = StoredOperation(tenant: tenant.name, operation: operation, job: job, nextPollAt: Date().addingTimeInterval(0.2))
+        let stored = StoredOperation(tenant: origin.tenant, operation: operation, job: job, nextPollAt: Date().addingTimeInterval(0.2))
         let accepted = Self.acceptedRecord(operation)
         if let scope {
             // The operation and the key's 202 in one transaction: a crash leaves both or neither.
@@ -107,7 +141,10 @@ struct WriteCoordinator: Sendable {
         } else {
             try await operations.save(stored)
         }
-        return try await answer(operation, wait: wait, tenant: tenant.name, scope: scope, storedAccepted: accepted)
+        if let started = write.started {
+            await started(StartedWrite(operation: operation, tenant: origin.tenant, requestedAt: now, upstreamRequestIds: requestIds?.all ?? []))
+        }
+        return (try await answer(operation, wait: wait, tenant: origin.tenant, scope: scope, storedAccepted: accepted), false)
     }
 
     /// Answers a started operation and stores that answer under the key: the 202 at once (so a
@@ -117,14 +154,14 @@ struct WriteCoordinator: Sendable {
     /// request got.
     private func answer(
         _ operation: Operation, wait: Int?, tenant: String, scope: IdempotencyScope?, storedAccepted: StoredResponse? = nil
-    ) async throws -> Response {
+    ) async throws -> StoredResponse {
         let accepted = storedAccepted ?? Self.acceptedRecord(operation)
         if let scope, storedAccepted == nil { try await idempotency.complete(scope, response: accepted, now: Date()) }
         let record = try await respond(operation, wait: wait, tenant: tenant) ?? accepted
         if let scope, record.status != accepted.status {
             try await idempotency.complete(scope, response: record, now: Date())
         }
-        return Self.response(record, replayed: false)
+        return record
     }
 
     /// The 200 with the final operation when `Prefer: wait` saw it end (or it had ended); nil for the 202.

@@ -29,7 +29,28 @@ enum PostgresSchema {
             """,
             "CREATE INDEX operations_due ON operations (next_poll_at) WHERE status = 'running'",
             "CREATE INDEX operations_tenant ON operations (tenant, seq)",
-        ]
+        ],
+        // Drill evidence: reports outlive drills and operations; schedules.
+        [
+            """
+            CREATE TABLE drill_reports (
+                id TEXT PRIMARY KEY, tenant TEXT NOT NULL, account TEXT NOT NULL, protection_group_id TEXT NOT NULL,
+                drill_id TEXT, requested_at DOUBLE PRECISION NOT NULL, ready_at DOUBLE PRECISION, outcome TEXT NOT NULL,
+                cleanup_status TEXT NOT NULL, next_check_at DOUBLE PRECISION, delete_attempts BIGINT NOT NULL,
+                schedule_id TEXT, slot DOUBLE PRECISION, body TEXT NOT NULL)
+            """,
+            "CREATE INDEX drill_reports_drill ON drill_reports (account, drill_id)",
+            "CREATE INDEX drill_reports_time ON drill_reports (requested_at, id)",
+            "CREATE INDEX drill_reports_check ON drill_reports (next_check_at) WHERE next_check_at IS NOT NULL",
+            "CREATE INDEX drill_reports_slot ON drill_reports (schedule_id, slot)",
+            """
+            CREATE TABLE drill_schedules (
+                id TEXT PRIMARY KEY, tenant TEXT NOT NULL, account TEXT NOT NULL, enabled BOOLEAN NOT NULL,
+                next_run_at DOUBLE PRECISION, created_at DOUBLE PRECISION NOT NULL, body TEXT NOT NULL)
+            """,
+            "CREATE INDEX drill_schedules_due ON drill_schedules (next_run_at) WHERE enabled",
+            "CREATE INDEX drill_schedules_tenant ON drill_schedules (tenant, created_at, id)",
+        ],
     ]
 
     /// Applies pending migrations; returns the schema version now in force.

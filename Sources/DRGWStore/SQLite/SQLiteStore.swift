@@ -46,6 +46,9 @@ public final class SQLiteStore: GatewayStore, Sendable {
         [
             "ALTER TABLE operations ADD COLUMN lease_generation INTEGER NOT NULL DEFAULT 0"
         ],
+        // Drill evidence: reports (SQLiteStore+Reports.swift) and schedules (SQLiteStore+Schedules.swift).
+        reportMigration,
+        scheduleMigration,
     ]
 
     private init(writer: any DatabaseWriter, logger: Logger) {

@@ -113,6 +113,7 @@ struct AlibabaRPCClient: Sendable {
             let mayRetry: Bool
             do {
                 let response = try await transport.send(request)
+                UpstreamRequestIDs.record(Self.requestId(of: response))
                 if (200..<300).contains(response.status) { return response.body }
                 problem = AlibabaErrorBody.problem(status: response.status, headers: response.headers, body: response.body)
                 let throttled = problem.providerCode?.hasPrefix("Throttling") == true

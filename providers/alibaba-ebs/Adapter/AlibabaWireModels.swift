@@ -13,6 +13,7 @@ enum AlibabaWire {
         var DestinationZoneId: String?
         var ReplicaGroupId: String?
         var CreateTime: Int?
+        var LastRecoverPoint: Int?
     }
 
     struct Pairs: Decodable, Sendable {
@@ -30,6 +31,7 @@ enum AlibabaWire {
         var DestinationRegionId: String?
         var DestinationZoneId: String?
         var PairNumber: Int?
+        var LastRecoverPoint: Int?
     }
 
     struct Groups: Decodable, Sendable {
@@ -41,6 +43,13 @@ enum AlibabaWire {
         var DrillId: String
         var Status: String?
         var StartAt: Int?
+        /// The recovery point (unix seconds) the drill disks were made from.
+        var RecoverPoint: Int?
+    }
+
+    /// The request id of any answer (`RequestId` in the body).
+    struct RequestIdOnly: Decodable, Sendable {
+        var RequestId: String?
     }
 
     struct Drills: Decodable, Sendable {

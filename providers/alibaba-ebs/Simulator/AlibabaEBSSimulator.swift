@@ -43,7 +43,7 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
         self.hold = AnswerHold(options: options)
         self.options = options
         self.region = options.region ?? "cn-shanghai"
-        self.world = Mutex(AlibabaSimulatorWorld.seeded(region: region, jobSeconds: options.jobSeconds, now: Date()))
+        self.world = Mutex(AlibabaSimulatorWorld.seeded(region: region, jobSeconds: options.jobSeconds, now: Date(), options: options))
         self.random = Mutex(SeededGenerator(seed: options.randomSeed ?? UInt64.random(in: 0...UInt64.max)))
         let accessKey = options.accessKey
         let secretKey = options.secretKey
@@ -73,6 +73,11 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
             $0.advance(now: Date())
             return $0.replicas[replicaId]?.status
         }
+    }
+
+    /// TEST-ONLY hook: a drill's `StartAt` and `RecoverPoint` (unix seconds) as `Describe*Drills` shows them.
+    public func drillTimes(_ drillId: String) -> (startAt: Int, recoverPoint: Int)? {
+        world.withLock { w in w.drills[drillId].map { ($0.startAt, $0.recoverPoint) } }
     }
 
     /// Binds `options.host:options.port` (0 = ephemeral), reports the bound port to `onReady`

@@ -301,7 +301,7 @@ extension AlibabaSimulatorWorld {
         let drill = SimDrill(
             id: id, ownerKind: kind, ownerId: ownerId, status: "executing", startAt: Int(now.timeIntervalSince1970),
             recoverPoint: recoverPoint, disks: members.map { ($0, newId("d-drill")) }, pendingStatus: "executed",
-            pendingAt: now.addingTimeInterval(jobSeconds))
+            pendingAt: now.addingTimeInterval(drillSeconds))
         drills[id] = drill
         drillOrder.append(id)
         return Self.ok(["DrillId": .string(id)])
@@ -312,7 +312,9 @@ extension AlibabaSimulatorWorld {
             return Self.error(400, "MissingParameter", "The input parameter \(kind == .pair ? "PairId" : "GroupId") that is mandatory for processing this request is not supplied.")
         }
         _ = try lookup(ownerId, kind, region: region)
-        var items = drillOrder.compactMap { drills[$0] }.filter { $0.ownerKind == kind && $0.ownerId == ownerId }
+        var items = drillOrder.compactMap { drills[$0] }.filter {
+            $0.ownerKind == kind && $0.ownerId == ownerId && ($0.hiddenUntil.map { $0 <= Date() } ?? true)
+        }
         if let drillId = p["DrillId"], !drillId.isEmpty { items = items.filter { $0.id == drillId } }
         let (slice, fields) = page(items, p)
         var body = fields

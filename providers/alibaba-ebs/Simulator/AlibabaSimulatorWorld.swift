@@ -9,10 +9,26 @@ struct AlibabaSimulatorWorld: Sendable {
     var drills: [String: SimDrill] = [:]
     var drillOrder: [String] = []
     var jobSeconds: Double
+    /// Seconds a drill takes to become `executed`.
+    var drillSeconds: Double
+    /// Seconds between completed replication cycles (the recovery point's lag).
+    var cycleSeconds: Double = 120
+    /// Clears report success but the drill comes back (fault mode).
+    var phantomDeletes = false
     var idCounter = 0
 
-    init(jobSeconds: Double) {
+    init(jobSeconds: Double, drillSeconds: Double? = nil) {
         self.jobSeconds = jobSeconds
+        self.drillSeconds = drillSeconds ?? jobSeconds
+    }
+
+    /// The last recovery point of a replica that replicates continuously, at `now`: cycles start
+    /// every `cycle` seconds and take a fifth of it to copy, so the point lags `now` by between
+    /// 0.2 and 1.2 cycles, like a real asynchronous pair.
+    static func recoveryPoint(at now: Date, cycle: Double) -> Int {
+        let cycle = max(1, cycle)
+        let completed = ((now.timeIntervalSince1970 - cycle * 0.2) / cycle).rounded(.down)
+        return Int(completed * cycle)
     }
 
     mutating func newId(_ prefix: String) -> String {
@@ -28,6 +44,10 @@ struct AlibabaSimulatorWorld: Sendable {
 
     /// Applies every transition whose time has come.
     mutating func advance(now: Date) {
+        let point = Self.recoveryPoint(at: now, cycle: cycleSeconds)
+        for id in order where ["normal", "syncing"].contains(replicas[id]?.status ?? "") {
+            replicas[id]!.lastRecoverPoint = max(replicas[id]!.lastRecoverPoint ?? 0, point)
+        }
         for id in order {
             guard var replica = replicas[id], let next = replica.pendingStatus, let at = replica.pendingAt, at <= now else { continue }
             replica.pendingStatus = nil
@@ -46,6 +66,16 @@ struct AlibabaSimulatorWorld: Sendable {
         }
         for id in drillOrder {
             guard var drill = drills[id], let next = drill.pendingStatus, let at = drill.pendingAt, at <= now else { continue }
+            if drill.removeWhenDone && phantomDeletes {
+                // The clear "succeeded", yet the drill is back after a short absence from the lists.
+                drill.status = "executed"
+                drill.removeWhenDone = false
+                drill.pendingStatus = nil
+                drill.pendingAt = nil
+                drill.hiddenUntil = at.addingTimeInterval(3)
+                drills[id] = drill
+                continue
+            }
             if drill.removeWhenDone {
                 drills[id] = nil
                 drillOrder.removeAll { $0 == id }
@@ -69,8 +99,10 @@ struct AlibabaSimulatorWorld: Sendable {
     }
 
     /// The seed of contract §6: one group holding one pair, one pair outside any group, all `normal`.
-    static func seeded(region: String, jobSeconds: Double, now: Date) -> AlibabaSimulatorWorld {
-        var world = AlibabaSimulatorWorld(jobSeconds: jobSeconds)
+    static func seeded(region: String, jobSeconds: Double, now: Date, options: SimulatorOptions? = nil) -> AlibabaSimulatorWorld {
+        var world = AlibabaSimulatorWorld(jobSeconds: jobSeconds, drillSeconds: options?.drillSeconds)
+        world.cycleSeconds = options?.replicationCycleSeconds ?? 120
+        world.phantomDeletes = options?.phantomDeletes ?? false
         let destination = region == "cn-hangzhou" ? "cn-shanghai" : "cn-hangzhou"
         let sourceZone = "\(region)-b"
         let destinationZone = "\(destination)-h"

@@ -14,6 +14,8 @@ struct SimDrill: Sendable {
     var pendingAt: Date?
     /// Removed from the lists once clearing ends.
     var removeWhenDone = false
+    /// Left out of the lists until then (a phantom delete's short absence).
+    var hiddenUntil: Date?
 
     var diskStatus: String {
         switch status {

@@ -30,6 +30,7 @@ extension HuaweiSDRSProvider {
                 }
                 throw failure
             }
+            UpstreamRequestIDs.record(HuaweiErrorParser.requestId(of: response))
             if (200..<300).contains(response.status) { return response }
             failure = HuaweiErrorParser.problem(for: response, table: tables.errors)
             let mayRetry = failure.retryable && (!write || HuaweiErrorParser.provesNotExecuted(failure, table: tables.errors))

@@ -38,10 +38,11 @@ public final class HuaweiSDRSSimulator: ProviderSimulator {
         self.authToken = authToken ?? options.authToken
         let seed = options.randomSeed ?? UInt64.random(in: 0...UInt64.max)
         let region = options.region ?? "ap-southeast-3"
-        self.world = Mutex(
-            SDRSSimulatorWorld(
-                projectId: options.projectId ?? Self.defaultProjectId, region: region, jobSeconds: options.jobSeconds,
-                seed: seed, now: Date()))
+        var world = SDRSSimulatorWorld(
+            projectId: options.projectId ?? Self.defaultProjectId, region: region, jobSeconds: options.jobSeconds, seed: seed, now: Date())
+        world.drillSeconds = max(0, options.drillSeconds ?? options.jobSeconds)
+        world.phantomDeletes = options.phantomDeletes
+        self.world = Mutex(world)
         self.faults = Mutex(SeededGenerator(seed: seed ^ 0x5EED))
         self.verifier = HuaweiSignatureVerifier(secrets: [options.accessKey: options.secretKey])
         self.hold = AnswerHold(options: options)
@@ -55,6 +56,22 @@ public final class HuaweiSDRSSimulator: ProviderSimulator {
                 "huawei-sdrs active-active domain id: \(w.domain.id) (AZs \(w.domain.localReplicationCluster.availabilityZone), \(w.domain.remoteReplicationCluster.availabilityZone))",
                 "huawei-sdrs protection group id: \(w.seedGroupId) (protected, 1 protected instance, 1 replication pair)",
             ]
+        }
+    }
+
+    /// TEST-ONLY hook: sets the `replication_status` of the group's replication pairs (`active` is in sync).
+    public func setReplicationStatus(_ status: String, group: String) {
+        world.withLock { $0.setReplicationStatus(status, group: group) }
+    }
+
+    /// TEST-ONLY hook: records that `pairs` replication pairs were over their RPO at `time` (minute precision).
+    public func recordRPOExceedance(at time: Date, pairs: Int) {
+        let stamp = SDRSJSON.drillTime(time)
+        world.withLock { w in
+            w.rpoStatistics.append(
+                SDRSWire.RPOStatistic(
+                    id: w.newUUID(), pointTime: String(stamp.prefix(16)), resourceNum: pairs, resourceType: "replication",
+                    createdAt: stamp, updatedAt: stamp))
         }
     }
 

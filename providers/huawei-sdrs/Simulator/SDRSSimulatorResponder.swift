@@ -131,6 +131,8 @@ struct SDRSSimulatorResponder: HTTPResponder {
         case ("DELETE", 2, "disaster-recovery-drills"): return Route(name: "deleteDrill", resourceId: rest[1])
         case ("GET", 2, "jobs"): return Route(name: "showJob", resourceId: rest[1])
         case ("GET", 1, "active-domains"): return Route(name: "listActiveDomains")
+        case ("GET", 1, "replications"): return Route(name: "listReplications")
+        case ("GET", 2, "resource") where rest[1] == "rpo-statistics": return Route(name: "listRpoStatistics")
         default: return nil
         }
     }
@@ -195,6 +197,12 @@ struct SDRSSimulatorResponder: HTTPResponder {
             }
             nonisolated(unsafe) let job = object
             return (200, Self.json(job))
+        case "listReplications":
+            let (items, count) = try simulator.world.withLock { w throws(SDRSFault) in w.advance(now: now); return try w.listReplications(query: query) }
+            return (200, encode(SDRSWire.ReplicationList(replications: items, count: count)))
+        case "listRpoStatistics":
+            let (items, count) = try simulator.world.withLock { w throws(SDRSFault) in try w.listRPOStatistics(query: query) }
+            return (200, encode(SDRSWire.RPOStatisticList(resourceRpoStatistics: items, count: count)))
         case "listActiveDomains":
             let domain = simulator.world.withLock { $0.domain }
             return (200, encode(SDRSWire.DomainList(domains: [domain])))

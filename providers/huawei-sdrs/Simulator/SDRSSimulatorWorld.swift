@@ -21,6 +21,8 @@ struct SDRSSimulatorWorld: Sendable {
         var id: String
         var type: String
         var begin: Date
+        /// Seconds from begin to end.
+        var duration: Double
         var entities: [String: String]
         var effect: Effect
         var applied = false
@@ -35,10 +37,19 @@ struct SDRSSimulatorWorld: Sendable {
     let projectId: String
     let domain: SDRSWire.Domain
     let jobSeconds: Double
+    /// Seconds a drill create takes (its job's length).
+    var drillSeconds: Double
+    /// Deletes of drills report success but leave the drill `available` (fault mode).
+    var phantomDeletes = false
+    /// Replication pairs by id (the seeded group holds one, synchronous and in sync).
+    private(set) var replications: [String: SDRSWire.Replication] = [:]
+    /// RPO exceedance records, as `resource/rpo-statistics` lists them.
+    var rpoStatistics: [SDRSWire.RPOStatistic] = []
     private(set) var groups: [String: Group] = [:]
     private(set) var drills: [String: SDRSWire.DisasterRecoveryDrill] = [:]
     private(set) var jobs: [String: Job] = [:]
-    /// Ids of jobs not yet applied, in start order (every job lasts `jobSeconds`, so they end in this order).
+    /// Ids of jobs not yet applied, in order of their end (most jobs last `jobSeconds`, so this is
+    /// mostly start order; a drill of another length is put in its place).
     private var pending: [String] = []
     private var pendingHead = 0
     /// Drills per protection group id.
@@ -52,6 +63,7 @@ struct SDRSSimulatorWorld: Sendable {
     init(projectId: String, region: String, jobSeconds: Double, seed: UInt64, now: Date) {
         self.projectId = projectId
         self.jobSeconds = max(0, jobSeconds)
+        self.drillSeconds = max(0, jobSeconds)
         self.generator = SeededGenerator(seed: seed)
         self.domain = SDRSWire.Domain(
             id: "fb4bb8e3-a574-4437-a156-78c916aeea4d", name: "SDRS_HypeMetroDomain",
@@ -70,6 +82,34 @@ struct SDRSSimulatorWorld: Sendable {
             replicationModel: nil, serverType: "ECS")
         groups[seedGroupId] = Group(
             wire: seeded, createdOrder: 0, protectedInstances: ["a9e8b42a-4bd7-4d4f-a4b1-7a2c3e0a5f11"])
+        let pairId = "6b1d7a9e-3c42-4f0b-9d8e-52a1c0f3e7aa"
+        replications[pairId] = SDRSWire.Replication(
+            id: pairId, name: "seed-replication", status: "protected", serverGroupId: seedGroupId, replicationModel: "hypermetro",
+            replicationStatus: "active", progress: 100, faultLevel: "0")
+    }
+
+    /// Sets the `replication_status` of every pair of a group (test hook).
+    mutating func setReplicationStatus(_ status: String, group: String) {
+        for (id, pair) in replications where pair.serverGroupId == group { replications[id]?.replicationStatus = status }
+    }
+
+    func listReplications(query: [String: String]) throws(SDRSFault) -> (items: [SDRSWire.Replication], count: Int) {
+        let (limit, offset) = try Self.paging(query)
+        var all = replications.values.sorted { $0.id < $1.id }
+        if let group = query["server_group_id"], !group.isEmpty { all = all.filter { $0.serverGroupId == group } }
+        return (Array(all.dropFirst(offset).prefix(limit)), all.count)
+    }
+
+    /// Exceedance records whose point lies in `[start_time, end_time]` (`yyyy-MM-dd HH:mm:ss.SSS`; the point has minutes).
+    func listRPOStatistics(query: [String: String]) throws(SDRSFault) -> (items: [SDRSWire.RPOStatistic], count: Int) {
+        let (limit, offset) = try Self.paging(query)
+        if let type = query["resource_type"], !type.isEmpty, type != "replication" {
+            throw .badRequest("SDRS.0201", "The request parameters are invalid.")
+        }
+        let start = query["start_time"].map { String($0.prefix(16)) } ?? ""
+        let end = query["end_time"].map { String($0.prefix(16)) } ?? "9999"
+        let all = rpoStatistics.filter { $0.pointTime >= start && $0.pointTime <= end }
+        return (Array(all.dropFirst(offset).prefix(limit)), all.count)
     }
 
     /// A fresh uuid-like id from the seeded generator (repeatable runs).
@@ -89,8 +129,8 @@ struct SDRSSimulatorWorld: Sendable {
 
     func jobStatus(_ job: Job, now: Date) -> String {
         let elapsed = now.timeIntervalSince(job.begin)
-        if elapsed >= jobSeconds { return "SUCCESS" }
-        if elapsed < min(0.2, jobSeconds / 4) { return "INIT" }
+        if elapsed >= job.duration { return "SUCCESS" }
+        if elapsed < min(0.2, job.duration / 4) { return "INIT" }
         return "RUNNING"
     }
 
@@ -127,11 +167,16 @@ struct SDRSSimulatorWorld: Sendable {
         }
     }
 
-    private mutating func startJob(type: String, entities: [String: String], effect: Effect, now: Date) -> String {
+    private mutating func startJob(type: String, entities: [String: String], effect: Effect, now: Date, duration: Double? = nil) -> String {
         let id = newJobId()
-        jobs[id] = Job(id: id, type: type, begin: now, entities: entities, effect: effect)
-        pending.append(id)
-        if jobSeconds == 0 { advance(now: now) }
+        let job = Job(id: id, type: type, begin: now, duration: duration ?? jobSeconds, entities: entities, effect: effect)
+        jobs[id] = job
+        // Keep `pending` ordered by end time: usually an append.
+        let end = job.begin.addingTimeInterval(job.duration)
+        var index = pending.count
+        while index > pendingHead, let other = jobs[pending[index - 1]], other.begin.addingTimeInterval(other.duration) > end { index -= 1 }
+        pending.insert(id, at: index)
+        if job.duration == 0 { advance(now: now) }
         return id
     }
 
@@ -145,7 +190,7 @@ struct SDRSSimulatorWorld: Sendable {
             "job_id": job.id, "job_type": job.type, "status": status,
             "entities": job.entities, "begin_time": Timestamp.rfc3339(job.begin),
             "end_time": status == "SUCCESS"
-                ? Timestamp.rfc3339(job.begin.addingTimeInterval(jobSeconds)) as Any : NSNull(),
+                ? Timestamp.rfc3339(job.begin.addingTimeInterval(job.duration)) as Any : NSNull(),
             "error_code": NSNull(), "fail_reason": NSNull(),
         ]
     }
@@ -328,7 +373,7 @@ struct SDRSSimulatorWorld: Sendable {
         drillCounts[g.id, default: 0] += 1
         return startJob(
             type: "createDisasterRecoveryDrill", entities: ["server_group_id": g.id, "disaster_recovery_drill_id": id],
-            effect: .drillStatus(id: id, status: "available"), now: now)
+            effect: .drillStatus(id: id, status: "available"), now: now, duration: drillSeconds)
     }
 
     mutating func deleteDrill(_ id: String, now: Date) throws(SDRSFault) -> String {
@@ -341,6 +386,6 @@ struct SDRSSimulatorWorld: Sendable {
         return startJob(
             type: "deleteDisasterRecoveryDrill",
             entities: ["server_group_id": d.serverGroupId ?? "", "disaster_recovery_drill_id": id],
-            effect: .deleteDrill(id: id), now: now)
+            effect: phantomDeletes ? .drillStatus(id: id, status: "available") : .deleteDrill(id: id), now: now)
     }
 }

@@ -1,0 +1,193 @@
+import DRGWCore
+import Foundation
+import PostgresNIO
+
+extension PostgresStore: DrillReportStore {
+    static let reportColumns = "tenant, body, next_check_at, delete_attempts, slot, requested_at, id"
+    typealias ReportRow = (String, String, Double?, Int, Double?, Double, String)
+
+    static func decodeReport(_ row: ReportRow) -> StoredReport? {
+        EvidenceRecord.report(tenant: row.0, body: row.1, requestedAt: row.5, nextCheckAt: row.2, deleteAttempts: row.3, slot: row.4)
+    }
+
+    /// Reports a query returns, in order.
+    func reportRows(_ query: PostgresQuery) async throws -> [ReportRow] {
+        let client = self.client
+        let logger = self.logger
+        return try await run {
+            var rows: [ReportRow] = []
+            for try await row in try await client.query(query, logger: logger).decode(ReportRow.self) { rows.append(row) }
+            return rows
+        }
+    }
+
+    /// The 13 columns after `id`, bound in table order.
+    static func bindReport(_ stored: StoredReport, _ builder: inout PostgresQueryBuilder) throws -> [String] {
+        let r = stored.report
+        return [
+            try builder.bind(stored.tenant), try builder.bind(r.account), try builder.bind(r.protectionGroupId),
+            try builder.bind(r.drillId), try builder.bind(r.requestedAt.timeIntervalSince1970),
+            try builder.bind(r.readyAt?.timeIntervalSince1970), try builder.bind(r.outcome.rawValue),
+            try builder.bind(r.cleanupStatus.rawValue), try builder.bind(stored.nextCheckAt?.timeIntervalSince1970),
+            try builder.bind(stored.deleteAttempts), try builder.bind(r.scheduleId), try builder.bind(stored.slot?.timeIntervalSince1970),
+            try builder.bind(try EvidenceRecord.body(r)),
+        ]
+    }
+
+    public func insertReport(_ report: StoredReport) async throws -> Bool {
+        var builder = PostgresQueryBuilder("")
+        let id = try builder.bind(report.report.id)
+        let values = try Self.bindReport(report, &builder)
+        builder.sql = """
+            INSERT INTO drill_reports (id, tenant, account, protection_group_id, drill_id, requested_at, ready_at, outcome,
+              cleanup_status, next_check_at, delete_attempts, schedule_id, slot, body)
+            VALUES (\(([id] + values).joined(separator: ", ")))
+            ON CONFLICT (id) DO NOTHING RETURNING 1
+            """
+        return try await !integers(builder.query).isEmpty
+    }
+
+    public func report(id: String) async throws -> StoredReport? {
+        try await reportRows("SELECT tenant, body, next_check_at, delete_attempts, slot, requested_at, id FROM drill_reports WHERE id = \(id)")
+            .first.flatMap(Self.decodeReport)
+    }
+
+    public func report(account: String, drillId: String) async throws -> StoredReport? {
+        try await reportRows(
+            """
+            SELECT tenant, body, next_check_at, delete_attempts, slot, requested_at, id FROM drill_reports
+            WHERE account = \(account) AND drill_id = \(drillId) ORDER BY requested_at DESC, id DESC LIMIT 1
+            """
+        ).first.flatMap(Self.decodeReport)
+    }
+
+    public func reports(account: String, drillIds: [String]) async throws -> [StoredReport] {
+        guard !drillIds.isEmpty else { return [] }
+        let ids = Array(Array(Set(drillIds)).prefix(500))
+        let rows = try await reportRows(
+            """
+            SELECT tenant, body, next_check_at, delete_attempts, slot, requested_at, id FROM drill_reports
+            WHERE account = \(account) AND drill_id = ANY(\(ids)) ORDER BY requested_at ASC, id ASC
+            """)
+        // Newest last, so that it wins per drill id.
+        var newest: [String: StoredReport] = [:]
+        for stored in rows.compactMap(Self.decodeReport) { newest[stored.report.drillId ?? ""] = stored }
+        return Array(newest.values)
+    }
+
+    public func report(scheduleId: String, slot: Date) async throws -> StoredReport? {
+        try await reportRows(
+            """
+            SELECT tenant, body, next_check_at, delete_attempts, slot, requested_at, id FROM drill_reports
+            WHERE schedule_id = \(scheduleId) AND slot = \(slot.timeIntervalSince1970) LIMIT 1
+            """
+        ).first.flatMap(Self.decodeReport)
+    }
+
+    public func listReports(_ query: ReportQuery) async throws -> Page<StoredReport> {
+        if query.accounts.isEmpty { return Page(items: []) }
+        var builder = PostgresQueryBuilder("")
+        var sql = "SELECT \(Self.reportColumns) FROM drill_reports WHERE account = ANY(\(try builder.bind(query.accounts)))"
+        if let group = query.protectionGroupId { sql += " AND protection_group_id = \(try builder.bind(group))" }
+        if let from = query.from { sql += " AND requested_at >= \(try builder.bind(from.timeIntervalSince1970))" }
+        if let to = query.to { sql += " AND requested_at < \(try builder.bind(to.timeIntervalSince1970))" }
+        if let outcome = query.outcome { sql += " AND outcome = \(try builder.bind(outcome.rawValue))" }
+        if let schedule = query.scheduleId { sql += " AND schedule_id = \(try builder.bind(schedule))" }
+        if let cursor = query.cursor {
+            let (time, id) = try EvidenceRecord.position(cursor, prefix: "rpt")
+            let t = try builder.bind(time)
+            sql += " AND (requested_at < \(t) OR (requested_at = \(t) AND id < \(try builder.bind(id))))"
+        }
+        let limit = max(1, min(query.limit, 500))
+        builder.sql = sql + " ORDER BY requested_at DESC, id DESC LIMIT \(limit + 1)"
+        let rows = try await reportRows(builder.query)
+        let slice = Array(rows.prefix(limit))
+        let next = rows.count > limit ? slice.last.map { EvidenceRecord.cursor(prefix: "rpt", time: $0.5, id: $0.6) } : nil
+        return Page(items: slice.compactMap(Self.decodeReport), nextCursor: next)
+    }
+
+    public func updateReport(id: String, _ change: @escaping @Sendable (inout StoredReport) -> Void) async throws -> StoredReport? {
+        let client = self.client
+        let logger = self.logger
+        return try await run {
+            try await client.withTransaction(logger: logger) { connection -> StoredReport? in
+                var current: ReportRow?
+                for try await row in try await connection.query(
+                    "SELECT tenant, body, next_check_at, delete_attempts, slot, requested_at, id FROM drill_reports WHERE id = \(id) FOR UPDATE",
+                    logger: logger
+                ).decode(ReportRow.self) {
+                    current = row
+                }
+                guard let row = current, var stored = Self.decodeReport(row) else { return nil }
+                change(&stored)
+                stored.report.id = id
+                var builder = PostgresQueryBuilder("")
+                let v = try Self.bindReport(stored, &builder)
+                builder.sql = """
+                    UPDATE drill_reports SET tenant = \(v[0]), account = \(v[1]), protection_group_id = \(v[2]), drill_id = \(v[3]),
+                      requested_at = \(v[4]), ready_at = \(v[5]), outcome = \(v[6]), cleanup_status = \(v[7]), next_check_at = \(v[8]),
+                      delete_attempts = \(v[9]), schedule_id = \(v[10]), slot = \(v[11]), body = \(v[12])
+                    WHERE id = \(try builder.bind(id))
+                    """
+                try await connection.query(builder.query, logger: logger)
+                return stored
+            }
+        }
+    }
+
+    public func claimDueReports(at now: Date, limit: Int, leaseSeconds: Double) async throws -> [StoredReport] {
+        let t = now.timeIntervalSince1970
+        return try await reportRows(
+            """
+            UPDATE drill_reports r SET next_check_at = \(t + leaseSeconds)
+            FROM (SELECT id FROM drill_reports WHERE next_check_at IS NOT NULL AND next_check_at <= \(t)
+                  ORDER BY next_check_at LIMIT \(limit) FOR UPDATE SKIP LOCKED) due
+            WHERE r.id = due.id
+            RETURNING r.tenant, r.body, r.next_check_at, r.delete_attempts, r.slot, r.requested_at, r.id
+            """
+        ).compactMap(Self.decodeReport)
+    }
+
+    public func leftoverCounts() async throws -> [String: Int] {
+        let client = self.client
+        let logger = self.logger
+        return try await run {
+            var counts: [String: Int] = [:]
+            for try await (account, n) in try await client.query(
+                "SELECT account, COUNT(*) FROM drill_reports WHERE cleanup_status = 'leftover' GROUP BY account", logger: logger
+            ).decode((String, Int).self) {
+                counts[account] = n
+            }
+            return counts
+        }
+    }
+
+    public func groupSuccesses() async throws -> [GroupSuccess] {
+        let client = self.client
+        let logger = self.logger
+        return try await run {
+            var successes: [GroupSuccess] = []
+            for try await (account, group, last) in try await client.query(
+                """
+                SELECT account, protection_group_id,
+                  MAX(CASE WHEN ready_at IS NOT NULL AND outcome <> 'failed' THEN ready_at END)
+                FROM drill_reports GROUP BY account, protection_group_id
+                """, logger: logger
+            ).decode((String, String, Double?).self) {
+                successes.append(GroupSuccess(account: account, protectionGroupId: group, lastSuccess: last.map(Date.init(timeIntervalSince1970:))))
+            }
+            return successes
+        }
+    }
+
+    /// The first column of each row, as integers (for `RETURNING 1` and counts).
+    func integers(_ query: PostgresQuery) async throws -> [Int] {
+        let client = self.client
+        let logger = self.logger
+        return try await run {
+            var values: [Int] = []
+            for try await value in try await client.query(query, logger: logger).decode(Int.self) { values.append(value) }
+            return values
+        }
+    }
+}

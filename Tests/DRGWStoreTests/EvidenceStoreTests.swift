@@ -1,0 +1,74 @@
+import DRGWCore
+import DRGWStore
+import Foundation
+import Testing
+
+@Suite("Evidence store: reports and schedules (SQLite and PostgreSQL)")
+struct EvidenceStoreTests {
+    static func report(_ id: String, at seconds: Double, group: String = "g1") -> StoredReport {
+        var report = DrillReport(
+            id: id, account: "a1", provider: "p", protectionGroupId: group, name: "n-\(id)",
+            requestedAt: Date(timeIntervalSince1970: seconds))
+        report.drillId = "drill-\(id)"
+        return StoredReport(tenant: "t", report: report)
+    }
+
+    @Test("insert keeps the first report; pages newest first with filters; claims lease due reports once", arguments: StoreBackend.all)
+    func reports(backend: StoreBackend) async throws {
+        let location = try await backend.makeLocation()
+        defer { Task { await backend.remove(location) } }
+        let store = try await backend.open(location)
+        for i in 0..<5 { #expect(try await store.insertReport(Self.report("op\(i)", at: 1000 + Double(i), group: i < 3 ? "g1" : "g2"))) }
+        #expect(try await store.insertReport(Self.report("op0", at: 5)) == false)
+        #expect(try await store.report(id: "op0")?.report.requestedAt == Date(timeIntervalSince1970: 1000))
+
+        let first = try await store.listReports(ReportQuery(accounts: ["a1"], limit: 2))
+        #expect(first.items.map(\.report.id) == ["op4", "op3"])
+        let second = try await store.listReports(ReportQuery(accounts: ["a1"], cursor: first.nextCursor, limit: 2))
+        #expect(second.items.map(\.report.id) == ["op2", "op1"])
+        let filtered = try await store.listReports(
+            ReportQuery(accounts: ["a1"], protectionGroupId: "g1", from: Date(timeIntervalSince1970: 1001), to: Date(timeIntervalSince1970: 1002)))
+        #expect(filtered.items.map(\.report.id) == ["op1"])
+        #expect(try await store.listReports(ReportQuery(accounts: ["other"])).items.isEmpty)
+        await #expect(throws: StoreCursorError.self) { try await store.listReports(ReportQuery(accounts: ["a1"], cursor: "bogus")) }
+
+        _ = try await store.updateReport(id: "op1") { $0.nextCheckAt = Date(timeIntervalSince1970: 50); $0.report.outcome = .failed }
+        let claimed = try await store.claimDueReports(at: Date(timeIntervalSince1970: 60), limit: 10, leaseSeconds: 30)
+        #expect(claimed.map(\.report.id) == ["op1"])
+        #expect(try await store.claimDueReports(at: Date(timeIntervalSince1970: 61), limit: 10, leaseSeconds: 30).isEmpty)
+        #expect(try await store.report(account: "a1", drillId: "drill-op1")?.report.outcome == .failed)
+
+        _ = try await store.updateReport(id: "op4") { $0.report.readyAt = Date(timeIntervalSince1970: 1010); $0.report.cleanupStatus = .leftover }
+        let successes = try await store.groupSuccesses()
+        #expect(successes.first { $0.protectionGroupId == "g2" }?.lastSuccess == Date(timeIntervalSince1970: 1010))
+        #expect(successes.first { $0.protectionGroupId == "g1" }?.lastSuccess == nil)
+        #expect(try await store.leftoverCounts() == ["a1": 1])
+        await store.close()
+    }
+
+    @Test("a schedule moves past a slot once; other tenants do not see it", arguments: StoreBackend.all)
+    func schedules(backend: StoreBackend) async throws {
+        let location = try await backend.makeLocation()
+        defer { Task { await backend.remove(location) } }
+        let store = try await backend.open(location)
+        var schedule = Schedule(
+            id: "sch_1", name: "nightly", account: "a1", protectionGroupId: "g1", cron: "0 2 * * *", timezone: "UTC", enabled: true,
+            createdAt: Date(timeIntervalSince1970: 10))
+        let slot = Date(timeIntervalSince1970: 7200)
+        schedule.nextRunAt = slot
+        try await store.insertSchedule(StoredSchedule(tenant: "t", schedule: schedule))
+        #expect(try await store.schedule(id: "sch_1", tenant: "other") == nil)
+        #expect(try await store.dueSchedules(at: Date(timeIntervalSince1970: 7199), limit: 10).isEmpty)
+        #expect(try await store.dueSchedules(at: slot, limit: 10).map(\.schedule.id) == ["sch_1"])
+        let next = Date(timeIntervalSince1970: 7200 + 86_400)
+        #expect(try await store.advanceSchedule(id: "sch_1", from: slot, to: next, lastRunAt: slot, lastOperationId: "op_a", lastError: nil))
+        #expect(try await store.advanceSchedule(id: "sch_1", from: slot, to: next, lastRunAt: slot, lastOperationId: "op_b", lastError: nil) == false)
+        let stored = try #require(try await store.schedule(id: "sch_1", tenant: "t"))
+        #expect(stored.schedule.nextRunAt == next)
+        #expect(stored.schedule.lastOperationId == "op_a")
+        #expect(try await store.schedules(tenant: "t", cursor: nil, limit: 10).items.count == 1)
+        #expect(try await store.deleteSchedule(id: "sch_1", tenant: "other") == false)
+        #expect(try await store.deleteSchedule(id: "sch_1", tenant: "t"))
+        await store.close()
+    }
+}
