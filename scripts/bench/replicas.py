@@ -1,0 +1,184 @@
+"""Write path on PostgreSQL with 1 and 3 replicas, against SQLite, in one run.
+
+Every case: a Huawei simulator whose answers take BENCH_UPSTREAM_MS (default 50 ms), drill creates
+through drgw (a new Idempotency-Key per request) from wrk for BENCH_SECONDS, spread evenly over the
+replicas; then the time until every operation the run started has left `running` (the backlog).
+The direct case sends the same pre-signed create to the simulator. With BENCH_PIN=1 the gateways
+run on core 0 and everything else (simulator, wrk, PostgreSQL) on core 1.
+"""
+import json
+import os
+import re
+import secrets
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402
+from bench import (ACCOUNT, API_KEY, PROJECT, Simulator, drgw_post_script, fixed_script, free_port, run_wrk_once,  # noqa: E402
+                   signed, spawn, stop, wait_until, http_get)
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "128"))
+UPSTREAM_MS = int(os.environ.get("BENCH_UPSTREAM_MS", "50"))
+PIN = os.environ.get("BENCH_PIN", "0") == "1"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def pin(pid, cores):
+    if PIN:
+        subprocess.run(["taskset", "-a", "-cp", cores, str(pid)], stdout=subprocess.DEVNULL, check=False)
+
+
+def psql(url, sql):
+    run = subprocess.run(["psql", url, "-Atqc", sql], capture_output=True, text=True, timeout=30)
+    if run.returncode != 0:
+        raise RuntimeError(f"psql: {run.stderr.strip()}")
+    return run.stdout.strip()
+
+
+class Replica:
+    def __init__(self, drgw, workdir, tag, simulator, store_url):
+        self.port = free_port()
+        directory = os.path.join(workdir, f"gateway-{tag}")
+        os.makedirs(directory, exist_ok=True)
+        config = os.path.join(directory, "drgw.yaml")
+        import hashlib
+        with open(config, "w") as f:
+            f.write(f"""server:
+  host: 127.0.0.1
+  port: {self.port}
+store:
+  url: {store_url}
+rateLimit:
+  requestsPerSecond: 1000000
+  burst: 1000000
+tenants:
+  - name: bench
+    apiKeySha256: ["{hashlib.sha256(API_KEY.encode()).hexdigest()}"]
+    accounts: [{ACCOUNT}]
+accounts:
+  - id: {ACCOUNT}
+    provider: huawei-sdrs
+    region: ap-southeast-3
+    projectId: {PROJECT}
+    endpoint: http://127.0.0.1:{simulator.port}
+    credentials:
+      accessKeyEnv: BENCH_HW_AK
+      secretKeyEnv: BENCH_HW_SK
+""")
+        env = dict(os.environ, BENCH_HW_AK=bench.AK, BENCH_HW_SK=bench.SK, DRGW_LOG_LEVEL="warning")
+        self.log = open(os.path.join(directory, "drgw.log"), "w")
+        self.process = spawn([drgw, "serve", "--config", config], stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        wait_until(lambda: self.process.poll() is None and http_get(self.port, "/readyz")[0] == 200, "drgw /readyz")
+        pin(self.process.pid, "0")
+
+    def stop(self):
+        stop(self.process)
+
+
+def running_operations(store_url):
+    if store_url.startswith("sqlite://"):
+        with sqlite3.connect(store_url[len("sqlite://"):], timeout=5) as db:
+            return db.execute("SELECT count(*) FROM operations WHERE status = 'running'").fetchone()[0]
+    return int(psql(store_url, "SELECT count(*) FROM operations WHERE status = 'running'"))
+
+
+def gateway_case(drgw, workdir, name, replicas, store_url):
+    simulator = Simulator(drgw, workdir, f"sim-{name}", UPSTREAM_MS)
+    pin(simulator.process.pid, "1")
+    gateways = []
+    try:
+        for i in range(replicas):
+            gateways.append(Replica(drgw, workdir, f"{name}-{i}", simulator, store_url))
+        headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
+        per = max(1, CONNECTIONS // replicas)
+        results = [None] * replicas
+        errors = []
+
+        def load(i):
+            try:
+                results[i] = run_wrk_once(
+                    workdir, f"{name}-r{i}", gateways[i].port, per, SECONDS,
+                    drgw_post_script(f"/v1/accounts/{ACCOUNT}/drills", headers, simulator.group, f"{name}{i}{secrets.token_hex(3)}"))
+            except Exception as error:  # noqa: BLE001
+                errors.append(error)
+
+        threads = [threading.Thread(target=load, args=(i,)) for i in range(replicas)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        ended = time.monotonic()
+        if errors:
+            raise errors[0]
+        backlog_at_end = running_operations(store_url)
+        deadline = ended + 60
+        while running_operations(store_url) > 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        drained = time.monotonic() - ended
+        left = running_operations(store_url)
+        return {
+            "case": name, "replicas": replicas, "connections": per * replicas,
+            "rps": sum(r["rps"] for r in results), "requests": sum(r["requests"] for r in results),
+            "errors": sum(r["errors"] for r in results),
+            "p50": sum(r["p50"] for r in results) / replicas, "p99": max(r["p99"] for r in results),
+            "backlog_at_end": backlog_at_end, "drain_s": drained if left == 0 else None,
+        }
+    finally:
+        for g in gateways:
+            g.stop()
+        simulator.stop()
+
+
+def direct_case(drgw, workdir):
+    simulator = Simulator(drgw, workdir, "sim-direct", UPSTREAM_MS)
+    pin(simulator.process.pid, "1")
+    try:
+        path = f"/v1/{PROJECT}/disaster-recovery-drills"
+        body = json.dumps({"disaster_recovery_drill": {"server_group_id": simulator.group, "name": "bench_direct"}})
+        measured = run_wrk_once(workdir, "direct", simulator.port, CONNECTIONS, SECONDS,
+                                fixed_script("POST", path, signed("POST", simulator.host, path, body.encode()), body))
+        measured.update({"case": "direct", "replicas": 0, "connections": CONNECTIONS, "backlog_at_end": None, "drain_s": None})
+        return measured
+    finally:
+        simulator.stop()
+
+
+def main():
+    drgw, workdir, admin_url = sys.argv[1], sys.argv[2], sys.argv[3]
+    if PIN:
+        os.sched_setaffinity(0, {1})  # wrk, simulators and psql inherit core 1
+    rows = [direct_case(drgw, workdir)]
+    sqlite_path = os.path.join(workdir, "bench.sqlite")
+    rows.append(gateway_case(drgw, workdir, "sqlite-1", 1, "sqlite://" + sqlite_path))
+    for replicas in (1, 3):
+        db = f"bench_{replicas}_{secrets.token_hex(3)}"
+        psql(admin_url, f"CREATE DATABASE {db}")
+        rows.append(gateway_case(drgw, workdir, f"postgres-{replicas}", replicas, re.sub(r"/postgres\?", f"/{db}?", admin_url)))
+    direct = rows[0]
+    print(f"\nwrite path, {CONNECTIONS} connections, upstream {UPSTREAM_MS} ms, {SECONDS} s per case, pinned: {PIN}")
+    print("| case | replicas | creates/s | p50 ms | p99 ms | added p50 ms | added p99 ms | non-2xx | running at end | backlog empty after s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        added50 = "–" if r["case"] == "direct" else f"{r['p50'] - direct['p50']:+.2f}"
+        added99 = "–" if r["case"] == "direct" else f"{r['p99'] - direct['p99']:+.2f}"
+        drain = "–" if r["case"] == "direct" else (f"{r['drain_s']:.2f}" if r["drain_s"] is not None else "> 60")
+        backlog = "–" if r["backlog_at_end"] is None else str(r["backlog_at_end"])
+        print(f"| {r['case']} | {r['replicas']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {added50} | {added99} | "
+              f"{r['errors']} | {backlog} | {drain} |")
+    one = next(r for r in rows if r["case"] == "postgres-1")
+    three = next(r for r in rows if r["case"] == "postgres-3")
+    print(f"\n3 replicas / 1 replica: {three['rps'] / max(1, one['rps']):.2f}×")
+    with open(os.path.join(workdir, "replicas.json"), "w") as f:
+        json.dump(rows, f, indent=1)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        bench.stop_all()
