@@ -10,12 +10,28 @@ start=$(date +%s)
 bash scripts/setup.sh venv || exit 1
 
 # A throwaway PostgreSQL cluster (Debian's postgresql, installed when missing) on a free loopback
-# port: the store contract and the replica tests run against it. Stopped at exit, whatever happens.
+# port: the store contract and the replica tests run against it.
 echo "== postgresql"
 pg_env=$(bash scripts/pg-cluster.sh start -c fsync=off -c synchronous_commit=off) || { echo "test: could not start PostgreSQL"; exit 1; }
 eval "$pg_env"
-trap 'bash scripts/pg-cluster.sh stop "$DRGW_TEST_PG_DIR"' EXIT
 echo "postgresql: cluster on ${DRGW_TEST_POSTGRES_URL##*@}"
+
+# The container image test (scripts/container-test.sh: build the Dockerfile with buildah, run the
+# image) runs in the background next to the Swift tests, at a lower priority so that their timing
+# is not disturbed; its result counts below. CONTAINER_TEST=0 skips it.
+container_pid=""
+if [ "${CONTAINER_TEST:-1}" != 0 ]; then
+  echo "== container image test: started in the background (log: .container-test.log)"
+  nice -n 10 timeout --kill-after=30 1700 bash scripts/container-test.sh >.container-test.log 2>&1 &
+  container_pid=$!
+fi
+# Whatever happens: stop the container test and the PostgreSQL cluster.
+cleanup() {
+  [ -n "$container_pid" ] && kill -TERM "$container_pid" 2>/dev/null
+  wait
+  bash scripts/pg-cluster.sh stop "$DRGW_TEST_PG_DIR"
+}
+trap cleanup EXIT
 
 echo "== build"
 if ! swift build --build-tests 2>&1 | tee .build-test.log | grep -E "error:|Build complete|Compiling drgw" ; then :; fi
@@ -51,6 +67,18 @@ if [ "$py_ok" = 1 ]; then
   [ -f scripts/fuzz/schemathesis_run.sh ] && run_check "schemathesis" timeout 900 bash scripts/fuzz/schemathesis_run.sh "$bin"
 else
   extra_fail=$((extra_fail + 1))
+fi
+
+if [ -n "$container_pid" ]; then
+  echo "== container image test"
+  wait "$container_pid"
+  container_status=$?
+  container_pid=""
+  cat .container-test.log
+  if [ "$container_status" -eq 0 ]; then extra_pass=$((extra_pass + 1)); else
+    echo "test: container image test FAILED (exit $container_status)"; extra_fail=$((extra_fail + 1)); fi
+else
+  echo "== container image test: skipped (CONTAINER_TEST=0)"
 fi
 
 swift_line=$(grep -E 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?(passed|failed)' .swift-test.log | tail -1)

@@ -6,6 +6,6 @@ struct DRGW: AsyncParsableCommand {
         commandName: "drgw",
         abstract: "A multi-cloud disaster-recovery gateway: one API for protection groups, DR drills and operations.",
         version: "0.1.0",
-        subcommands: [ServeCommand.self, DemoCommand.self, SimulateCommand.self]
+        subcommands: [ServeCommand.self, DemoCommand.self, SimulateCommand.self, HealthcheckCommand.self]
     )
 }
