@@ -8,16 +8,9 @@ extension PostgresStore {
     }
 
     public func save(_ stored: StoredOperation, completing scope: IdempotencyScope, response: StoredResponse, now: Date) async throws {
-        let save = PostgresStatements.SaveOperation(row: OperationRecord.row(stored))
-        let complete = Self.completeStatement(scope, response)
-        let logger = self.logger
-        let client = self.client
-        try await run {
-            try await client.withTransaction(logger: logger) { connection in
-                for try await _ in try await connection.execute(save, logger: logger) {}
-                for try await _ in try await connection.execute(complete, logger: logger) {}
-            }
-        }
+        _ = try await rows(
+            PostgresStatements.SaveAndComplete(
+                save: PostgresStatements.SaveOperation(row: OperationRecord.row(stored)), complete: Self.completeStatement(scope, response)))
     }
 
     public func saveClaimed(_ stored: StoredOperation) async throws -> Bool {
