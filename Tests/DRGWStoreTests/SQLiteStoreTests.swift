@@ -5,65 +5,11 @@ import GRDB
 import Logging
 import Testing
 
+/// What only the SQLite store does (group commit, WAL checkpoints, its first schema); the shared
+/// behaviour is in StoreContractTests.
 @Suite("SQLite store (SQLite only)")
 struct SQLiteStoreTests {
     let scope = IdempotencyScope(tenant: "t", method: "POST", path: "/v1/accounts/a/drills", key: "k")
-
-    @Test func beginCompleteReplayAndMismatch() async throws {
-        let store = try await SQLiteStore.inMemory()
-        let now = Date()
-        #expect(try await store.begin(scope, fingerprint: "f1", operationId: "op_1", leaseSeconds: 30, now: now) == .started(operationId: "op_1"))
-        #expect(try await store.begin(scope, fingerprint: "f1", operationId: "op_2", leaseSeconds: 30, now: now) == .inFlight)
-        #expect(try await store.begin(scope, fingerprint: "f2", operationId: "op_3", leaseSeconds: 30, now: now) == .fingerprintMismatch)
-        let answer = StoredResponse(status: 202, headers: ["Location": "/v1/operations/op_1"], body: Array("{}".utf8))
-        try await store.complete(scope, response: answer, now: now)
-        #expect(try await store.begin(scope, fingerprint: "f1", operationId: "op_4", leaseSeconds: 30, now: now) == .completed(answer))
-        await store.close()
-    }
-
-    @Test func anExpiredLeaseIsTakenOverOnceWithTheSameOperationId() async throws {
-        let store = try await SQLiteStore.inMemory()
-        let now = Date()
-        _ = try await store.begin(scope, fingerprint: "f", operationId: "op_1", leaseSeconds: 5, now: now)
-        #expect(try await store.begin(scope, fingerprint: "f", operationId: "op_x", leaseSeconds: 5, now: now.addingTimeInterval(1)) == .inFlight)
-        let later = now.addingTimeInterval(6)
-        #expect(try await store.begin(scope, fingerprint: "f", operationId: "op_y", leaseSeconds: 5, now: later) == .takenOver(operationId: "op_1"))
-        // The new lease holds against a second taker.
-        #expect(try await store.begin(scope, fingerprint: "f", operationId: "op_z", leaseSeconds: 5, now: later) == .inFlight)
-        // Released: the next replay takes over at once.
-        try await store.release(scope)
-        #expect(try await store.begin(scope, fingerprint: "f", operationId: "op_w", leaseSeconds: 5, now: later) == .takenOver(operationId: "op_1"))
-        await store.close()
-    }
-
-    @Test func recordsAndOperationsSurviveReopeningAndArePurged() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-store-\(UUID().uuidString).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let logger = Logger(label: "store-test")
-        let old = Date().addingTimeInterval(-48 * 3600)
-        do {
-            let store = try await SQLiteStore.open(path: path, logger: logger)
-            _ = try await store.begin(scope, fingerprint: "f", operationId: "op_1", leaseSeconds: 30, now: old)
-            let operation = Operation(
-                id: "op_1", account: "a", kind: "drill.create", status: .running, createdAt: Timestamp.rfc3339(old),
-                updatedAt: Timestamp.rfc3339(old), resource: ResourceReference(type: "drill", id: nil))
-            let job = UpstreamJob(kind: "drill.create", resource: operation.resource, token: ["jobId": "j1"])
-            try await store.save(StoredOperation(tenant: "t", operation: operation, job: job, nextPollAt: old))
-            await store.close()
-        }
-        let store = try await SQLiteStore.open(path: path, logger: logger)
-        let due = try await store.claimDue(at: Date(), limit: 10, leaseSeconds: 30)
-        #expect(due.map(\.operation.id) == ["op_1"])
-        #expect(due.first?.job?.token["jobId"] == "j1")
-        // Claimed: a second poller (another replica) gets nothing until the lease passes.
-        #expect(try await store.claimDue(at: Date(), limit: 10, leaseSeconds: 30).isEmpty)
-        #expect(try await store.claimDue(at: Date().addingTimeInterval(31), limit: 10, leaseSeconds: 30).count == 1)
-        #expect(try await store.operation(id: "op_1", tenant: "other") == nil)
-        #expect(try await store.begin(scope, fingerprint: "other", operationId: "op_2", leaseSeconds: 30, now: Date()) == .fingerprintMismatch)
-        #expect(try await store.purge(createdBefore: Date().addingTimeInterval(-24 * 3600)) == 1)
-        #expect(try await store.begin(scope, fingerprint: "other", operationId: "op_2", leaseSeconds: 30, now: Date()) == .started(operationId: "op_2"))
-        await store.close()
-    }
 
     @Test func recordsWrittenInTheFirstSchemaStillReplayAfterTheMigration() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-store-v1-\(UUID().uuidString).sqlite").path
@@ -93,24 +39,6 @@ struct SQLiteStoreTests {
         let binary = StoredResponse(status: 409, headers: [:], body: [0, 255, 10, 34])
         try await store.complete(other, response: binary, now: Date())
         #expect(try await store.begin(other, fingerprint: "f", operationId: "op_3", leaseSeconds: 30, now: Date()) == .completed(binary))
-        await store.close()
-    }
-
-    @Test func operationsPageByCursorAndFilter() async throws {
-        let store = try await SQLiteStore.inMemory()
-        for i in 0..<5 {
-            let operation = Operation(
-                id: "op_\(i)", account: i % 2 == 0 ? "a" : "b", kind: "drill.create", status: i < 3 ? .succeeded : .running,
-                createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z", resource: ResourceReference(type: "drill", id: nil))
-            try await store.save(StoredOperation(tenant: "t", operation: operation, job: nil, nextPollAt: Date()))
-        }
-        let first = try await store.list(OperationQuery(tenant: "t", limit: 2))
-        #expect(first.items.map(\.id) == ["op_4", "op_3"])
-        let second = try await store.list(OperationQuery(tenant: "t", cursor: first.nextCursor, limit: 2))
-        #expect(second.items.map(\.id) == ["op_2", "op_1"])
-        let filtered = try await store.list(OperationQuery(tenant: "t", accounts: ["a"], status: .succeeded, limit: 10))
-        #expect(filtered.items.map(\.id) == ["op_2", "op_0"])
-        #expect(try await store.list(OperationQuery(tenant: "nobody", limit: 10)).items.isEmpty)
         await store.close()
     }
 
@@ -162,20 +90,6 @@ struct SQLiteStoreTests {
         #expect(outcomes.filter { !$0 }.count == 1)
         let rows = try await batcher.write { db in try Int.fetchAll(db, sql: "SELECT v FROM t ORDER BY v") }
         #expect(rows == [1, 2, 3])
-        await store.close()
-    }
-
-    @Test func anOperationAndItsKeysAnswerAreSavedTogether() async throws {
-        let store = try await SQLiteStore.inMemory()
-        let now = Date()
-        _ = try await store.begin(scope, fingerprint: "f", operationId: "op_1", leaseSeconds: 30, now: now)
-        let operation = Operation(
-            id: "op_1", account: "a", kind: "drill.create", status: .running, createdAt: Timestamp.rfc3339(now),
-            updatedAt: Timestamp.rfc3339(now), resource: ResourceReference(type: "drill", id: nil))
-        let accepted = StoredResponse(status: 202, headers: ["Location": "/v1/operations/op_1"], body: Array("{}".utf8))
-        try await store.save(StoredOperation(tenant: "t", operation: operation, job: nil, nextPollAt: now), completing: scope, response: accepted, now: now)
-        #expect(try await store.operation(id: "op_1", tenant: "t")?.operation == operation)
-        #expect(try await store.begin(scope, fingerprint: "f", operationId: "op_2", leaseSeconds: 30, now: now) == .completed(accepted))
         await store.close()
     }
 

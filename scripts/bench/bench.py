@@ -173,7 +173,7 @@ class Simulator:
 
 
 class Gateway:
-    def __init__(self, drgw, workdir, tag, simulator):
+    def __init__(self, drgw, workdir, tag, simulator, store_url=None, log_level=None):
         self.port = free_port()
         directory = os.path.join(workdir, f"gateway-{tag}")
         os.makedirs(directory, exist_ok=True)
@@ -183,12 +183,12 @@ class Gateway:
   host: 127.0.0.1
   port: {self.port}
 store:
-  url: sqlite://{directory}/drgw.sqlite
+  url: {store_url or f"sqlite://{directory}/drgw.sqlite"}
 rateLimit:
   requestsPerSecond: 1000000
   burst: 1000000
 logging:
-  level: {os.environ.get("BENCH_LOG_LEVEL", "info")}
+  level: {log_level or os.environ.get("BENCH_LOG_LEVEL", "info")}
 tenants:
   - name: bench
     apiKeySha256: ["{hashlib.sha256(API_KEY.encode()).hexdigest()}"]

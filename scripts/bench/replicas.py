@@ -18,8 +18,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
-from bench import (ACCOUNT, API_KEY, PROJECT, Simulator, drgw_post_script, fixed_script, free_port, run_wrk_once,  # noqa: E402
-                   signed, spawn, stop, wait_until, http_get)
+from bench import (ACCOUNT, API_KEY, PROJECT, Gateway, Simulator, drgw_post_script, fixed_script, http_get,  # noqa: E402
+                   run_wrk_once, signed, wait_until)
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "128"))
@@ -40,44 +40,12 @@ def psql(url, sql):
     return run.stdout.strip()
 
 
-class Replica:
-    def __init__(self, drgw, workdir, tag, simulator, store_url):
-        self.port = free_port()
-        directory = os.path.join(workdir, f"gateway-{tag}")
-        os.makedirs(directory, exist_ok=True)
-        config = os.path.join(directory, "drgw.yaml")
-        import hashlib
-        with open(config, "w") as f:
-            f.write(f"""server:
-  host: 127.0.0.1
-  port: {self.port}
-store:
-  url: {store_url}
-rateLimit:
-  requestsPerSecond: 1000000
-  burst: 1000000
-tenants:
-  - name: bench
-    apiKeySha256: ["{hashlib.sha256(API_KEY.encode()).hexdigest()}"]
-    accounts: [{ACCOUNT}]
-accounts:
-  - id: {ACCOUNT}
-    provider: huawei-sdrs
-    region: ap-southeast-3
-    projectId: {PROJECT}
-    endpoint: http://127.0.0.1:{simulator.port}
-    credentials:
-      accessKeyEnv: BENCH_HW_AK
-      secretKeyEnv: BENCH_HW_SK
-""")
-        env = dict(os.environ, BENCH_HW_AK=bench.AK, BENCH_HW_SK=bench.SK, DRGW_LOG_LEVEL="warning")
-        self.log = open(os.path.join(directory, "drgw.log"), "w")
-        self.process = spawn([drgw, "serve", "--config", config], stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        wait_until(lambda: self.process.poll() is None and http_get(self.port, "/readyz")[0] == 200, "drgw /readyz")
-        pin(self.process.pid, "0")
-
-    def stop(self):
-        stop(self.process)
+def replica(drgw, workdir, tag, simulator, store_url):
+    """A `drgw serve` on `store_url`, pinned to core 0 when BENCH_PIN=1."""
+    gateway = Gateway(drgw, workdir, tag, simulator, store_url=store_url, log_level="warning")
+    wait_until(lambda: http_get(gateway.port, "/readyz")[0] == 200, "drgw /readyz")
+    pin(gateway.process.pid, "0")
+    return gateway
 
 
 def running_operations(store_url):
@@ -93,7 +61,7 @@ def gateway_case(drgw, workdir, name, replicas, store_url):
     gateways = []
     try:
         for i in range(replicas):
-            gateways.append(Replica(drgw, workdir, f"{name}-{i}", simulator, store_url))
+            gateways.append(replica(drgw, workdir, f"{name}-{i}", simulator, store_url))
         headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
         per = max(1, CONNECTIONS // replicas)
         results = [None] * replicas
