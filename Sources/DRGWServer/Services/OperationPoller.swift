@@ -168,16 +168,16 @@ public struct OperationPoller: Service {
     /// the operation since (this poll outlived its lease), the result is dropped.
     private func persist(_ stored: StoredOperation) async {
         do {
+            // The drill's report is brought up to date first: once a client reads the operation
+            // as ended, the report already names the drill.
+            if stored.operation.status.isTerminal { await observer?.operationEnded(stored, at: Date()) }
             guard try await store.saveClaimed(stored) else {
                 logger.notice(
                     "poll result dropped: another poller claimed the operation",
                     metadata: ["operation": .string(stored.operation.id)])
                 return
             }
-            if stored.operation.status.isTerminal {
-                await observer?.operationEnded(stored, at: Date())
-                waiters.signal(stored.operation.id)
-            }
+            if stored.operation.status.isTerminal { waiters.signal(stored.operation.id) }
         } catch {
             logger.warning("could not save operation", metadata: ["operation": .string(stored.operation.id)])
         }
