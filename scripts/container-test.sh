@@ -15,6 +15,9 @@
 #   DRGW_CONTAINER_STATE    image store, cache mounts and base-image recipes (default /var/lib/drgw-container-test)
 #   DRGW_IMAGE_MAX_MB       size limit of the runtime image, uncompressed (default 120)
 set -uo pipefail
+# The whole script is one function, parsed before it runs: editing the file during a run (which
+# takes minutes) cannot change what the run does.
+main() {
 cd "$(dirname "$0")/.."
 root=$(pwd)
 start=$(date +%s)
@@ -63,6 +66,8 @@ bounded() {
   return "$status"
 }
 step_pid=""
+# CPU seconds used by this script's finished children (user + system).
+cpu_seconds() { echo $(( $(awk '{print $16 + $17}' /proc/$$/stat) / $(getconf CLK_TCK) )); }
 finish() {
   note "$passed passed, $failed failed ($(elapsed)s)"
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
@@ -109,7 +114,8 @@ mkdir -p "$state/tmp" "$state/logs"
 logs="$state/logs"
 # buildah keeps its store here and its cache mounts under $TMPDIR, so one folder holds it all.
 export TMPDIR="$state/tmp"
-bh() { buildah --root "$state/storage" --runroot /run/drgw-container-test --storage-driver overlay "$@"; }
+buildah_cmd=(buildah --root "$state/storage" --runroot /run/drgw-container-test --storage-driver overlay)
+bh() { "${buildah_cmd[@]}" "$@"; }
 
 work=$(mktemp -d "$state/tmp/run.XXXXXX")
 containers=()
@@ -181,16 +187,18 @@ fi
 # ---------------------------------------------------------------- build
 note "building Dockerfile (log: $logs/build.log)"
 t0=$(date +%s)
-bounded "$(left)" bh build --isolation chroot --pull=never --layers --format docker \
+cpu0=$(cpu_seconds)
+bounded "$(left)" "${buildah_cmd[@]}" build --isolation chroot --pull=never --layers --format docker \
   -f Dockerfile -t "$image" . >"$logs/build.log" 2>&1
 build_status=$?
 build_seconds=$(( $(date +%s) - t0 ))
+build_cpu=$(( $(cpu_seconds) - cpu0 ))
 if [ "$build_status" -ne 0 ]; then
   tail -n 40 "$logs/build.log"
   fail "build: buildah build exited $build_status after ${build_seconds}s"
   finish
 fi
-pass "build: Dockerfile built in ${build_seconds}s"
+pass "build: Dockerfile built in ${build_seconds}s (${build_cpu}s of CPU)"
 
 # Dangling layers of earlier builds: drop them once they pile up (the bases are tagged and stay).
 if [ "$(bh images --noheading --filter dangling=true 2>/dev/null | wc -l)" -gt 40 ]; then
@@ -248,7 +256,7 @@ else
 fi
 
 # ---------------------------------------------------------------- runtime libraries, CA bundle, no compiler
-ldd_out=$(bh run --isolation chroot "$ctr" -- ldd "${entry[0]}" 2>&1)
+ldd_out=$(bounded 60 "${buildah_cmd[@]}" run --isolation chroot "$ctr" -- ldd "${entry[0]}" 2>&1)
 libcurl_so=$(sed -n 's/.*libcurl\.so\.4 => \([^ ]*\).*/\1/p' <<<"$ldd_out" | head -1)
 ca=/etc/ssl/certs/ca-certificates.crt
 lib_problems=()
@@ -287,9 +295,9 @@ fi
 
 # ---------------------------------------------------------------- demo round trip
 note "demo: ${entry[*]} demo --round-trip --port 0 (as $image_user)"
-bounded 240 bh run --isolation chroot "$ctr" -- "${entry[@]}" demo --round-trip --port 0 >"$logs/demo.log" 2>&1
+bounded 240 "${buildah_cmd[@]}" run --isolation chroot "$ctr" -- "${entry[@]}" demo --round-trip --port 0 >"$logs/demo.log" 2>&1
 demo_status=$?
-demo_uid=$(bh run --isolation chroot "$ctr" -- id -u 2>/dev/null)
+demo_uid=$(bounded 60 "${buildah_cmd[@]}" run --isolation chroot "$ctr" -- id -u 2>/dev/null)
 if [ "$demo_status" -eq 0 ] && [ -n "$demo_uid" ] && [ "$demo_uid" != 0 ]; then
   pass "demo: round trip exited 0 as uid $demo_uid ($(grep -ciE 'round trip|round-trip' "$logs/demo.log") round-trip lines)"
   tail -n 4 "$logs/demo.log" | sed 's/^/    /'
@@ -330,7 +338,7 @@ chown "$owner:$owner" "$work/data" 2>/dev/null
 # over the file) keep it on loopback and a free port.
 run_env=(-e DRGW_HOST=127.0.0.1 -e "DRGW_PORT=$port" -e HW_AK=container-test-ak -e HW_SK=container-test-sk)
 note "serve: 127.0.0.1:$port, config mounted at /etc/drgw, volume $work/data at /var/lib/drgw"
-setsid bash -c 'exec "$@"' _ buildah --root "$state/storage" --runroot /run/drgw-container-test --storage-driver overlay \
+setsid "${buildah_cmd[@]}" \
   run --isolation chroot "${run_env[@]}" -v "$work/etc:/etc/drgw:ro" -v "$work/data:/var/lib/drgw" "$ctr" -- "${entry[@]}" serve \
   >"$logs/serve.log" 2>&1 &
 serve_pid=$!
@@ -351,7 +359,7 @@ done
 # descendants PID: every process below PID.
 descendants() {
   local child
-  for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do echo "$child"; descendants "$child"; done
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do echo "$child"; descendants "$child"; done
 }
 drgw_pid=""
 for p in $(descendants "$serve_pid"); do
@@ -385,7 +393,7 @@ import json, sys
 t = json.loads(sys.argv[1] or "[]")
 if t and t[0] == "CMD": print("\n".join(t[1:]))
 elif t and t[0] == "CMD-SHELL": print("/bin/sh\n-c\n" + t[1])' "${health_json:-[]}")
-healthcheck() { bounded 30 bh run --isolation chroot "${run_env[@]}" "$ctr" -- "${health[@]}" >>"$logs/healthcheck.log" 2>&1; }
+healthcheck() { bounded 30 "${buildah_cmd[@]}" run --isolation chroot "${run_env[@]}" "$ctr" -- "${health[@]}" >>"$logs/healthcheck.log" 2>&1; }
 : >"$logs/healthcheck.log"
 health_up=1; [ "${#health[@]}" -gt 0 ] && { healthcheck; health_up=$?; }
 
@@ -417,7 +425,7 @@ size_mb=$(( (size_bytes + 999999) / 1000000 ))
 binary_mb=$(( ($(stat -c %s "$mnt${entry[0]}") + 999999) / 1000000 ))
 bh umount "$ctr" >/dev/null 2>&1
 compressed=""
-if bounded 120 bh push --quiet "$image" "oci-archive:$work/image.tar" >/dev/null 2>&1; then
+if bounded 120 "${buildah_cmd[@]}" push --quiet "$image" "oci-archive:$work/image.tar" >/dev/null 2>&1; then
   compressed=", $(( ($(stat -c %s "$work/image.tar") + 999999) / 1000000 )) MB compressed"
   rm -f "$work/image.tar"
 fi
@@ -427,3 +435,5 @@ else
   fail "size: ${size_mb} MB uncompressed is over ${max_mb} MB (drgw binary ${binary_mb} MB${compressed})"
 fi
 finish
+}
+main "$@"
