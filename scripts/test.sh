@@ -86,6 +86,8 @@ swift_line=$(grep -E 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?(passed|f
 echo
 echo "== summary"
 echo "swift test: ${swift_line:-no summary line (exit $swift_status)}"
+# Every recorded issue again, cut to one screen line each, so a short log tail still names them.
+grep -E 'recorded an issue' .swift-test.log | cut -c1-400 | head -n 20 || true
 echo "checks: $extra_pass passed, $extra_fail failed"
 echo "elapsed: $(( $(date +%s) - start ))s"
 if [ "$swift_status" -ne 0 ] || [ "$extra_fail" -ne 0 ]; then

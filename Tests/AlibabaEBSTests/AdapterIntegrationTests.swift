@@ -44,7 +44,8 @@ extension RecordedRequest {
 
     @Test(arguments: [("v3", ProtectionGroupKind.pair), ("v1", ProtectionGroupKind.group), ("v3", .group), ("v1", .pair)])
     func drillLifecycle(signature: String, kind: ProtectionGroupKind) async throws {
-        try await SimulatorHarness.run { h in
+        // 2 s jobs: the read right after the create must still find the drill being created on a busy machine.
+        try await SimulatorHarness.run(jobSeconds: 2) { h in
             let provider = try h.provider(signature: signature)
             let owner = kind == .pair ? AlibabaEBSSimulator.seedPairId : AlibabaEBSSimulator.seedGroupId
             let startAction = kind == .pair ? "StartPairDrill" : "StartReplicaGroupDrill"

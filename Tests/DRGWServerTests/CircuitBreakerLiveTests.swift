@@ -21,7 +21,8 @@ struct CircuitBreakerLiveTests {
         var account = HuaweiSDRSPlugin.demoAccount(id: accountId, endpoint: "http://127.0.0.1:\(port)", options: options)
         account.limits = UpstreamLimits(connectTimeout: 1, requestTimeout: 5, maxAttempts: 4, retryBudgetSeconds: 5, baseBackoff: 0.01)
         let threshold = 3
-        let openSeconds = 3.0
+        // Long enough that the 20 answers below all come while the circuit is open, even on a busy machine.
+        let openSeconds = 8.0
         let groupPath = "/v1/accounts/\(accountId)/protection-groups/\(HuaweiSDRSSimulatorSeed.groupId)"
 
         try await LiveGateway.with(
@@ -71,7 +72,7 @@ struct CircuitBreakerLiveTests {
             let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: restart)
             #expect(simulator.simulator.requestLog.all.isEmpty)
             #expect(simulator.port == port)
-            let deadline = ContinuousClock.now + .seconds(15)
+            let deadline = ContinuousClock.now + .seconds(25)
             var last = 0
             while ContinuousClock.now < deadline {
                 last = try await gateway.send("GET", groupPath).status

@@ -33,8 +33,9 @@ struct DrillEvidenceLiveTests {
             let report = try await rig.report(drillId)
 
             let rto = try #require(report["rtoSeconds"] as? Double, "report: \(report)")
-            // ±1 s holds on an idle machine (polls every 0.5 s); 2 s leaves room for a CI box whose two cores are busy.
-            #expect(abs(rto - drillSeconds) <= 2, "measured RTO \(rto) s for a \(drillSeconds) s drill")
+            // Never shorter than the drill; on an idle machine within 1 s over it (polls every 0.5 s), and
+            // 3 s leaves room for a CI box whose two cores are busy with the other suites.
+            #expect(rto >= drillSeconds - 0.05 && rto <= drillSeconds + 3, "measured RTO \(rto) s for a \(drillSeconds) s drill")
             let requested = try #require(Timestamp.parseRFC3339(report["requestedAt"] as? String ?? ""))
             let ready = try #require(Timestamp.parseRFC3339(report["readyAt"] as? String ?? ""))
             #expect(abs(ready.timeIntervalSince(requested) - rto) < 0.01)

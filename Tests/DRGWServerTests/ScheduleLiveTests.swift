@@ -57,8 +57,10 @@ struct ScheduleLiveTests {
             let (runStatus, operation) = try await rig.call("POST", "/v1/schedules/\(id)/run", headers: [("Idempotency-Key", "run-1")])
             #expect(runStatus == 202, "\(operation)")
             let runOperation = try #require(operation["id"] as? String)
+            // The same key a second later (the drill's name carries the time) still replays.
+            try await Task.sleep(for: .milliseconds(1100))
             let (replayStatus, replay) = try await rig.call("POST", "/v1/schedules/\(id)/run", headers: [("Idempotency-Key", "run-1")])
-            #expect(replayStatus == 202 && replay["id"] as? String == runOperation)
+            #expect(replayStatus == 202 && replay["id"] as? String == runOperation, "\(replayStatus) \(replay)")
 
             let (deleteStatus, _) = try await rig.call("DELETE", "/v1/schedules/\(id)")
             #expect(deleteStatus == 204)

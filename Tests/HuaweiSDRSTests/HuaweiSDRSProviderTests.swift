@@ -101,7 +101,8 @@ import Testing
     }
 
     @Test func stateRulesAndBadInputNeverWriteUpstream() async throws {
-        try await SDRSSimulatorHarness.with { h in
+        // 2 s jobs: the failover below must still be running when the next create reads the group.
+        try await SDRSSimulatorHarness.with(jobSeconds: 2) { h in
             let provider = try h.provider()
             let seed = h.simulator.seedGroupId
 

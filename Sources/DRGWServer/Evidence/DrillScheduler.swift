@@ -101,7 +101,10 @@ struct DrillScheduler: Service {
     ) -> WriteCoordinator.Write {
         let name = "\(schedule.name)-\(Timestamp.basicISO8601(drillTime))"
         let input = CreateDrillInput(name: name, protectionGroupId: schedule.protectionGroupId)
-        var body: [String: Any] = ["name": name, "protectionGroupId": schedule.protectionGroupId]
+        // The fingerprint of the write: the schedule and its settings, not the time-stamped name, so
+        // that a run-now sent again with the same Idempotency-Key a second later replays.
+        var body: [String: Any] = ["scheduleId": schedule.id, "protectionGroupId": schedule.protectionGroupId]
+        if let slot { body["slot"] = Timestamp.rfc3339(slot) }
         if let cleanup = schedule.cleanupAfter { body["cleanupAfter"] = cleanup }
         if let rto = schedule.rtoTargetSeconds { body["rtoTargetSeconds"] = rto }
         if let rpo = schedule.rpoTargetSeconds { body["rpoTargetSeconds"] = rpo }

@@ -95,6 +95,8 @@ public struct OperationPoller: Service {
         }
         let context = CallContext(requestId: "poll-" + stored.operation.id)
         let progress: JobProgress
+        // When the poll that sees the end was sent: a drill's readyAt (its RTO) is no later than this.
+        let sentAt = Date()
         do {
             progress = try await Self.within(seconds: settings.leaseSeconds * 0.8) {
                 try await entry.provider.progress(of: job, context: context)
@@ -111,7 +113,7 @@ public struct OperationPoller: Service {
         } else {
             finish(&stored, progress: progress, now: now)
         }
-        await persist(stored)
+        await persist(stored, observedAt: sentAt)
     }
 
     /// Runs `body`, cancelled after `seconds`: a poll never outlives its lease, so no other
@@ -166,11 +168,11 @@ public struct OperationPoller: Service {
 
     /// Saves the poll's result under the claim it was made under: when another replica claimed
     /// the operation since (this poll outlived its lease), the result is dropped.
-    private func persist(_ stored: StoredOperation) async {
+    private func persist(_ stored: StoredOperation, observedAt: Date = Date()) async {
         do {
             // The drill's report is brought up to date first: once a client reads the operation
             // as ended, the report already names the drill.
-            if stored.operation.status.isTerminal { await observer?.operationEnded(stored, at: Date()) }
+            if stored.operation.status.isTerminal { await observer?.operationEnded(stored, at: observedAt) }
             guard try await store.saveClaimed(stored) else {
                 logger.notice(
                     "poll result dropped: another poller claimed the operation",
