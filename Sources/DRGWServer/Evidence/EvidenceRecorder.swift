@@ -162,6 +162,9 @@ struct EvidenceRecorder: OperationObserver {
                     }
                 }
                 metrics.observeRTO(updated?.report.rtoSeconds ?? rto, account: report.account, provider: report.provider)
+                if let updated, updated.report.outcome != .failed {
+                    metrics.noteSuccess(account: report.account, protectionGroup: report.protectionGroupId, at: now)
+                }
             case .failed:
                 let problem = operation.error
                 _ = try await reports.updateReport(id: operation.id) { current in
@@ -179,7 +182,6 @@ struct EvidenceRecorder: OperationObserver {
             case .running:
                 return
             }
-            await metrics.refresh(from: reports)
         } catch {
             logger.warning("could not update a drill report", metadata: ["operation": .string(operation.id)])
         }
@@ -235,7 +237,7 @@ struct EvidenceRecorder: OperationObserver {
                 }
             }
         }
-        await metrics.refresh(from: reports)
+        // A leftover is counted by the sweeper's next refresh.
     }
 
     /// A person's verdict (`POST …/result`).
