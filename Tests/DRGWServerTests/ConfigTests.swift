@@ -68,6 +68,31 @@ struct ConfigTests {
         #expect(errorKey("server: {port: 1") == "config")
     }
 
+    @Test func aKeyNobodyReadsIsAnErrorNamingIt() throws {
+        // A typo in a section, an unknown section, a misplaced key in an account: each named.
+        #expect(errorKey(valid + "\nidempotency: { retentionHour: 3 }") == "idempotency.retentionHour")
+        #expect(errorKey(valid + "\nlimits: { x: 1 }") == "limits")
+        #expect(errorKey(valid.replacingOccurrences(of: "projectId: p1", with: "projectId: p1\n    regoin: eu")) == "accounts[0].regoin")
+        #expect(errorKey(valid.replacingOccurrences(of: "accessKeyEnv: HW_AK", with: "accessKeyEnv: HW_AK, accesKeyFile: /x")) == "accounts[0].credentials.accesKeyFile")
+        #expect(errorKey(valid.replacingOccurrences(of: "accessKeyEnv: HW_AK", with: "accessKeyEnv: HW_AK, accessKeyFile: /x")) == "accounts[0].credentials.accessKeyFile")
+        do {
+            _ = try loader.load(yaml: valid + "\nidempotency: { retentionHour: 3, leaseSecond: 2 }")
+            Issue.record("expected a configuration error")
+        } catch let error as ConfigError {
+            #expect(error.message.contains("idempotency.leaseSecond"), "\(error)")
+        }
+        // Every documented key is read: the full example loads.
+        _ = try loader.load(yaml: valid + """
+
+            idempotency: { retentionHours: 24, leaseSeconds: 30 }
+            operations: { leaseSeconds: 60, maxConcurrentPolls: 64, scanSeconds: 0.5 }
+            rateLimit: { requestsPerSecond: 10, burst: 20, failedAuthPerSecond: 1, failedAuthBurst: 5 }
+            upstream: { maxConnectionsPerHost: 32 }
+            evidence: { sweepSeconds: 5, verifyAfterSeconds: 1, maxDeleteAttempts: 3, scheduleTickSeconds: 1 }
+            logging: { level: debug }
+            """)
+    }
+
     @Test func aMissingVariableIsNamedButNoValueIsPrinted() {
         do {
             _ = try ConfigLoader(environment: ["HW_AK": "AKVALUE"], plugins: [HuaweiSDRSPlugin.self]).load(yaml: valid)

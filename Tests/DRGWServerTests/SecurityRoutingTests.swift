@@ -23,7 +23,7 @@ struct SecurityRoutingTests {
         logger.logLevel = .critical
         try await SecurityGateway.with(config: config, plugins: [FakePlugin.self], logger: logger) { gateway in
             let cases: [(String, String, String?)] = [
-                ("QUERY", "/healthz", "GET"),
+                ("QUERY", "/healthz", "GET, HEAD"),
                 ("TRACE", "/v1/accounts", "GET"),
                 ("QUERY", "/v1/accounts/route-acct/drills/d-1", "GET, DELETE"),
                 ("PROPFIND", "/v1/accounts/route-acct/protection-groups/pg-1/failover", "POST"),

@@ -136,10 +136,9 @@ struct SecurityTenancyTests {
             let list = try await gateway.send("GET", "/v1/accounts", key: keyA)
             let ids = (list.jsonObject["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
             #expect(!ids.contains(onlyB))
-            // Filtering operations by B's account shows A nothing of B's.
-            let ops = try await gateway.send("GET", "/v1/operations?account=\(onlyB)", key: keyA)
-            #expect(ops.status == 200)
-            #expect((ops.jsonObject["items"] as? [Any])?.isEmpty == true)
+            // Filtering operations or schedules by B's account is refused as every other use of it.
+            Self.expectProblem(try await gateway.send("GET", "/v1/operations?account=\(onlyB)", key: keyA), 403, "forbidden")
+            Self.expectProblem(try await gateway.send("GET", "/v1/schedules?account=\(onlyB)", key: keyA), 403, "forbidden")
         }
     }
 

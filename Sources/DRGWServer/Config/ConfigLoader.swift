@@ -30,7 +30,8 @@ public struct ConfigLoader: Sendable {
         } catch {
             throw ConfigError(key: "config", "the file is not valid YAML")
         }
-        let top = try Node(root ?? [String: Any](), key: "").map()
+        let tracker = KeyTracker()
+        let top = try Node(root ?? [String: Any](), key: "", tracker: tracker).map()
         var config = GatewayConfig()
         if let server = try top.optionalMap("server") {
             if let host = try server.optionalString("host") { config.server.host = host }
@@ -77,6 +78,11 @@ public struct ConfigLoader: Sendable {
             let settings = try account(map)
             config.accounts.append(settings)
             if let breaker = try breaker(map) { config.breakers[settings.id] = breaker }
+        }
+        if let first = tracker.unknown.first {
+            let all = tracker.unknown
+            let more = all.count > 1 ? " (unknown keys: \(all.joined(separator: ", ")))" : ""
+            throw ConfigError(key: first, "is not a setting drgw knows; check its spelling and place\(more)")
         }
         try applyEnvironment(&config)
         try validate(config)
@@ -149,13 +155,18 @@ public struct ConfigLoader: Sendable {
 
     /// Reads `<name>Env` (an environment variable) or `<name>File` (a file that is not world-readable).
     func secret(_ map: Node.Map, _ name: String) throws -> String? {
-        if let variable = try map.optionalString(name + "Env") {
+        let fromVariable = try map.optionalString(name + "Env")
+        let fromFile = try map.optionalString(name + "File")
+        if fromVariable != nil, fromFile != nil {
+            throw ConfigError(key: map.path(name + "File"), "set either \(name)Env or \(name)File, not both")
+        }
+        if let variable = fromVariable {
             guard let value = environment[variable], !value.isEmpty else {
                 throw ConfigError(key: map.path(name + "Env"), "environment variable \(variable) is not set")
             }
             return value
         }
-        if let file = try map.optionalString(name + "File") {
+        if let file = fromFile {
             let key = map.path(name + "File")
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
                 let data = FileManager.default.contents(atPath: file)

@@ -1,25 +1,42 @@
 import Foundation
 
+/// The keys of one configuration file: every key a mapping holds, and every key the loader
+/// asked for, so that a key nobody reads (a typo such as `retentionHour`) is an error.
+final class KeyTracker {
+    private(set) var present: [String] = []
+    private var read: Set<String> = []
+
+    func holds(_ path: String) { present.append(path) }
+    func asked(_ path: String) { read.insert(path) }
+
+    /// Keys in the file that the loader never asked for, in file order.
+    var unknown: [String] { present.filter { !read.contains($0) } }
+}
+
 /// A YAML value with its path, so that every type error names the key.
 struct Node {
     var value: Any
     var key: String
+    var tracker: KeyTracker?
 
-    init(_ value: Any, key: String) {
+    init(_ value: Any, key: String, tracker: KeyTracker? = nil) {
         self.value = value
         self.key = key
+        self.tracker = tracker
     }
 
     /// A mapping node.
     struct Map {
         var values: [String: Any]
         var key: String
+        var tracker: KeyTracker?
 
         func path(_ name: String) -> String { key.isEmpty ? name : "\(key).\(name)" }
 
         func node(_ name: String) -> Node? {
+            tracker?.asked(path(name))
             guard let value = values[name], !(value is NSNull) else { return nil }
-            return Node(value, key: path(name))
+            return Node(value, key: path(name), tracker: tracker)
         }
 
         func string(_ name: String) throws -> String {
@@ -49,18 +66,22 @@ struct Node {
         func optionalList(_ name: String) throws -> [Node] {
             guard let node = node(name) else { return [] }
             guard let list = node.value as? [Any] else { throw ConfigError(key: node.key, "must be a list") }
-            return list.enumerated().map { Node($1, key: "\(node.key)[\($0)]") }
+            return list.enumerated().map { Node($1, key: "\(node.key)[\($0)]", tracker: tracker) }
         }
     }
 
     func map() throws -> Map {
-        guard let map = value as? [String: Any] else {
-            if let map = value as? [AnyHashable: Any] {
-                return Map(values: Dictionary(uniqueKeysWithValues: map.map { ("\($0.key)", $0.value) }), key: key)
-            }
+        let values: [String: Any]
+        if let map = value as? [String: Any] {
+            values = map
+        } else if let map = value as? [AnyHashable: Any] {
+            values = Dictionary(map.map { ("\($0.key)", $0.value) }, uniquingKeysWith: { first, _ in first })
+        } else {
             throw ConfigError(key: key.isEmpty ? "config" : key, "must be a mapping")
         }
-        return Map(values: map, key: key)
+        let map = Map(values: values, key: key, tracker: tracker)
+        for name in values.keys.sorted() { tracker?.holds(map.path(name)) }
+        return map
     }
 
     func string() throws -> String {

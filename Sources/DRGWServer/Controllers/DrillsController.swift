@@ -14,7 +14,8 @@ struct DrillsController {
         let base = "accounts/:account/drills"
         group.get(RouterPath(base)) { request, context in
             let (entry, call) = try registry.resolve(request, context)
-            let query = try ListQuery(request)
+            let query = try ListQuery(request, filters: ["protectionGroupId", "status"])
+            let status = try ListFilter.value(request, "status", as: DrillStatus.self)
             var groupId: String?
             if let value = request.uri.queryParameters["protectionGroupId"].map(String.init) {
                 let errors = Validation.idErrors(value, field: "protectionGroupId")
@@ -22,6 +23,7 @@ struct DrillsController {
                 groupId = value
             }
             var page = try await entry.provider.listDrills(protectionGroupId: groupId, cursor: query.cursor, limit: query.limit, context: call)
+            if let status { page.items.removeAll { $0.status != status } }
             let expiries = try await reports.reports(account: entry.settings.id, drillIds: page.items.map(\.id))
                 .reduce(into: [String: String]()) { map, stored in
                     if let id = stored.report.drillId, let expires = stored.report.expiresAt { map[id] = Timestamp.rfc3339(expires) }

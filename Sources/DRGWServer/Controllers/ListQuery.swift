@@ -1,14 +1,22 @@
 import DRGWCore
 import Hummingbird
 
-/// `limit` and `cursor` of a list route, validated.
+/// `limit` and `cursor` of a list route, validated; any other query parameter must be one of the
+/// route's `filters`, so that a misspelt filter is a 400 naming it instead of an unfiltered list.
 struct ListQuery {
     var limit: Int
     var cursor: String?
 
-    init(_ request: Request) throws {
+    init(_ request: Request, filters: Set<String> = []) throws {
         let query = request.uri.queryParameters
         var errors: [FieldError] = []
+        let known = filters.union(["limit", "cursor"])
+        var unknown = Set<String>()
+        for (name, _) in query where !known.contains(String(name)) { unknown.insert(String(name)) }
+        for name in unknown.sorted() {
+            let hint = known.first { $0.lowercased() == name.lowercased() }.map { " (did you mean \($0)?)" } ?? ""
+            errors.append(FieldError(field: name, message: "is not a query parameter of this list\(hint); it takes \(known.sorted().joined(separator: ", "))"))
+        }
         limit = 50
         if let text = query["limit"].map(String.init) {
             if let value = Int(text), (1...200).contains(value) { limit = value } else {

@@ -10,8 +10,10 @@ struct ProtectionGroupsController {
         let base = "accounts/:account/protection-groups"
         group.get(RouterPath(base)) { request, context in
             let (entry, call) = try registry.resolve(request, context)
-            let query = try ListQuery(request)
-            let page = try await entry.provider.listProtectionGroups(cursor: query.cursor, limit: query.limit, context: call)
+            let query = try ListQuery(request, filters: ["status"])
+            let status = try ListFilter.value(request, "status", as: ProtectionGroupStatus.self)
+            var page = try await entry.provider.listProtectionGroups(cursor: query.cursor, limit: query.limit, context: call)
+            if let status { page.items.removeAll { $0.status != status } }
             return ProblemResponse.json(page)
         }
         group.post(RouterPath(base)) { request, context in

@@ -90,7 +90,7 @@ struct ReportsController {
 
     /// The filters of `GET /v1/reports`, every bad one listed.
     static func query(_ request: Request) throws -> ReportQuery {
-        let list = try ListQuery(request)
+        let list = try ListQuery(request, filters: ["account", "protectionGroupId", "scheduleId", "from", "to", "since", "until", "outcome"])
         let params = request.uri.queryParameters
         var query = ReportQuery(accounts: [], cursor: list.cursor, limit: list.limit)
         var errors: [FieldError] = []
@@ -103,13 +103,14 @@ struct ReportsController {
             errors += Validation.idErrors(schedule, field: "scheduleId")
             query.scheduleId = schedule
         }
-        for field in ["from", "to"] {
+        // `since`/`until` are the names of the same bounds on /v1/operations.
+        for field in ["from", "to", "since", "until"] {
             guard let text = params[Substring(field)].map(String.init) else { continue }
             guard let date = Timestamp.parseRFC3339(text) else {
                 errors.append(FieldError(field: field, message: "must be an RFC 3339 time in UTC, e.g. 2026-01-31T00:00:00Z"))
                 continue
             }
-            if field == "from" { query.from = date } else { query.to = date }
+            if field == "from" || field == "since" { query.from = date } else { query.to = date }
         }
         if let text = params["outcome"].map(String.init) {
             if let outcome = DrillOutcome(rawValue: text) { query.outcome = outcome } else {

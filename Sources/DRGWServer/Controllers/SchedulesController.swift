@@ -25,7 +25,9 @@ struct SchedulesController {
         }
         group.get("schedules") { request, context in
             guard let tenant = context.tenant else { throw Problem(.unauthenticated, detail: "Not authenticated.") }
-            let list = try ListQuery(request)
+            let list = try ListQuery(request, filters: ["account"])
+            let account = request.uri.queryParameters["account"].map(String.init)
+            if let account { _ = try registry.entry(account, for: tenant) }  // 404 unknown, 403 another tenant's
             let page: Page<StoredSchedule>
             do {
                 page = try await schedules.schedules(tenant: tenant.name, cursor: list.cursor, limit: list.limit)
@@ -33,7 +35,9 @@ struct SchedulesController {
                 throw Problem.invalid([FieldError(field: "cursor", message: "is not a cursor this gateway issued")])
             }
             var items: [Schedule] = []
-            for stored in page.items { items.append(await withLastDrill(stored.schedule)) }
+            for stored in page.items where account == nil || stored.schedule.account == account {
+                items.append(await withLastDrill(stored.schedule))
+            }
             return ProblemResponse.json(Page(items: items, nextCursor: page.nextCursor))
         }
         group.get("schedules/:scheduleId") { request, context in

@@ -5,7 +5,7 @@ import Hummingbird
 enum MethodGuard {
     static let routes: [(path: String, methods: [HTTPRequest.Method])] = {
         var list: [(String, [HTTPRequest.Method])] = [
-            ("/healthz", [.get]), ("/readyz", [.get]), ("/metrics", [.get]), ("/openapi.json", [.get]),
+            ("/healthz", [.get, .head]), ("/readyz", [.get, .head]), ("/metrics", [.get]), ("/openapi.json", [.get]),
             ("/v1/accounts", [.get]),
             ("/v1/accounts/:account/protection-groups", [.get, .post]),
             ("/v1/accounts/:account/protection-groups/:groupId", [.get, .delete]),

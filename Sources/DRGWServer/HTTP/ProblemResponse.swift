@@ -19,7 +19,12 @@ enum ProblemResponse {
         let body = (try? encoder.encode(problem)) ?? Data("{\"code\":\"internal\"}".utf8)
         var headers = extraHeaders
         headers[.contentType] = "application/problem+json"
-        if let retryAfter = problem.retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let retryAfter = problem.retryAfter {
+            headers[.retryAfter] = String(retryAfter)
+        } else if problem.status == 503 || problem.status == 429 {
+            headers[.retryAfter] = "5"  // every "try later" says when
+        }
+        if problem.status == 401 { headers[.wwwAuthenticate] = #"Bearer realm="drgw""# }
         return Response(
             status: .init(code: problem.status), headers: headers,
             body: .init(byteBuffer: ByteBuffer(bytes: body))

@@ -1,0 +1,96 @@
+import DRGWCore
+import Foundation
+import HuaweiSDRS
+import Testing
+
+@testable import DRGWServer
+
+/// Query parameters are checked like body fields, list filters filter, and the HTTP details a
+/// client or load balancer relies on (WWW-Authenticate, HEAD probes, Retry-After) are there.
+@Suite("Query filters and HTTP details (live gateway)")
+struct QueryAndHeaderLiveTests {
+    @Test func unknownParametersAreRefusedAndFiltersFilter() async throws {
+        let options = SimulatorOptions(port: 0, accessKey: "HPUAEXAMPLEAK0000888", secretKey: "query-secret-\(UUID().uuidString)", jobSeconds: 0.2)
+        let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: options)
+        defer { Task { await simulator.stop() } }
+        let account = HuaweiSDRSPlugin.demoAccount(id: "hw-query", endpoint: "http://127.0.0.1:\(simulator.port)", options: options)
+        let group = HuaweiSDRSSimulatorSeed.groupId
+        try await LiveGateway.with(accounts: [account], plugins: [HuaweiSDRSPlugin.self]) { gateway in
+            // A misspelt filter is a 400 naming it, not an unfiltered list.
+            let typo = try await gateway.send("GET", "/v1/accounts/hw-query/drills?protectiongroupid=x&bogus=1")
+            #expect(typo.status == 400)
+            let fields = (typo.jsonObject["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
+            #expect(fields == ["bogus", "protectiongroupid"])
+            #expect(((typo.jsonObject["errors"] as? [[String: Any]])?.last?["message"] as? String ?? "").contains("did you mean protectionGroupId?"))
+            for path in ["/v1/operations?kind=nope", "/v1/operations?since=yesterday", "/v1/accounts/hw-query/drills?status=broken",
+                         "/v1/accounts/hw-query/protection-groups?state=protected", "/v1/schedules?limit=5&x=1", "/v1/reports?foo=bar"] {
+                let answer = try await gateway.send("GET", path)
+                #expect(answer.status == 400, "\(path): \(answer.status)")
+                #expect(answer.jsonObject["code"] as? String == "invalid_request", "\(path)")
+            }
+            // An account the tenant cannot use is 404 on /v1/operations as on /v1/accounts/{account}/….
+            #expect(try await gateway.send("GET", "/v1/operations?account=nope").status == 404)
+            #expect(try await gateway.send("GET", "/v1/schedules?account=nope").status == 404)
+
+            // Status filters on the groups and drills lists.
+            let protected = try await gateway.send("GET", "/v1/accounts/hw-query/protection-groups?status=protected")
+            let all = try await gateway.send("GET", "/v1/accounts/hw-query/protection-groups")
+            let failedOver = try await gateway.send("GET", "/v1/accounts/hw-query/protection-groups?status=failed-over")
+            #expect(Self.ids(protected).contains(group))
+            #expect(Self.ids(protected) == Self.ids(all))
+            #expect(Self.ids(failedOver).isEmpty)
+
+            let created = try await gateway.send(
+                "POST", "/v1/accounts/hw-query/drills", json: #"{"name":"query_drill","protectionGroupId":"\#(group)"}"#,
+                headers: [("Idempotency-Key", "query-1"), ("Prefer", "wait=20")])
+            #expect(created.status == 200 || created.status == 202)
+            let ready = try await gateway.send("GET", "/v1/accounts/hw-query/drills?status=ready")
+            let deleting = try await gateway.send("GET", "/v1/accounts/hw-query/drills?status=deleting")
+            #expect(!Self.ids(ready).isEmpty)
+            #expect(Self.ids(deleting).isEmpty)
+
+            // Kind and time on /v1/operations.
+            let creates = try await gateway.send("GET", "/v1/operations?kind=drill.create")
+            let failovers = try await gateway.send("GET", "/v1/operations?kind=protectionGroup.failover")
+            let future = try await gateway.send("GET", "/v1/operations?since=2999-01-01T00:00:00Z")
+            let past = try await gateway.send("GET", "/v1/operations?until=2000-01-01T00:00:00Z&account=hw-query")
+            #expect(Self.ids(creates).count == 1)
+            #expect(Self.ids(failovers).isEmpty && Self.ids(future).isEmpty && Self.ids(past).isEmpty)
+            #expect(Self.ids(try await gateway.send("GET", "/v1/operations?since=2000-01-01T00:00:00Z")) == Self.ids(creates))
+        }
+    }
+
+    @Test func authenticateHeaderHeadProbesAndRetryAfter() async throws {
+        try await LiveGateway.with(accounts: [], plugins: [HuaweiSDRSPlugin.self]) { gateway in
+            let anonymous = try await gateway.client.send(HTTPRequest(method: "GET", url: gateway.baseURL + "/v1/accounts"))
+            #expect(anonymous.status == 401)
+            #expect(anonymous.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
+            let wrong = try await gateway.client.send(
+                HTTPRequest(method: "GET", url: gateway.baseURL + "/v1/accounts", headers: [("Authorization", "Bearer nope")]))
+            #expect(wrong.status == 401 && wrong.header("WWW-Authenticate") != nil)
+            for path in ["/healthz", "/readyz"] {
+                let head = try await gateway.client.send(HTTPRequest(method: "HEAD", url: gateway.baseURL + path))
+                #expect(head.status == 200, "\(path)")
+                #expect(head.body.isEmpty, "\(path)")
+            }
+            let post = try await gateway.client.send(HTTPRequest(method: "POST", url: gateway.baseURL + "/healthz"))
+            #expect(post.status == 405)
+            #expect(post.header("Allow") == "GET, HEAD")
+        }
+    }
+
+    @Test func everyServiceUnavailableAndTooManyRequestsSaysWhenToRetry() {
+        for code in [ProblemCode.upstreamUnavailable, .storeUnavailable, .rateLimited] {
+            var problem = Problem(code, detail: "x")
+            problem.retryAfter = nil
+            let response = ProblemResponse.response(problem, requestId: "r")
+            #expect(response.headers[.retryAfter] != nil, "\(code)")
+        }
+        let unauthenticated = ProblemResponse.response(Problem(.unauthenticated, detail: "x"), requestId: "r")
+        #expect(unauthenticated.headers[.wwwAuthenticate] == #"Bearer realm="drgw""#)
+    }
+
+    static func ids(_ answer: DRGWCore.HTTPResponse) -> [String] {
+        ((answer.jsonObject["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+    }
+}
