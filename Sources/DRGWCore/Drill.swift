@@ -18,6 +18,9 @@ public struct Drill: Codable, Sendable, Equatable {
     public var createdAt: String
     /// When the gateway deletes the drill by itself (set from the drill's report, `cleanupAfter`).
     public var expiresAt: String?
+    /// The cloud's own id of the drill where it differs from `id` (Alibaba's `DrillId`), as its
+    /// console shows it.
+    public var providerId: String?
 
     public init(
         id: String, account: String, provider: String, name: String, protectionGroupId: String,
@@ -47,6 +50,7 @@ extension Drill: JSONWritable {
             w.member("name", name)
             w.member("protectionGroupId", protectionGroupId)
             w.member("provider", provider)
+            w.member("providerId", providerId)
             w.member("providerStatus", providerStatus)
             w.member("status", status.rawValue)
         }

@@ -54,7 +54,7 @@ struct DrillEvidenceLiveTests {
                 // The drill's own recovery point against its start, as the simulator recorded them.
                 let simulator = try #require(rig.simulator as? AlibabaEBSSimulator)
                 let (_, drill) = try await rig.call("GET", "/v1/accounts/\(rig.account)/drills/\(drillId)")
-                let upstreamId = try #require(drill["name"] as? String)
+                let upstreamId = try #require(drill["providerId"] as? String)
                 let times = try #require(simulator.drillTimes(upstreamId))
                 let rpo = try #require(report["rpoSeconds"] as? Double, "report: \(report)")
                 #expect(rpo == Double(times.startAt - times.recoverPoint))

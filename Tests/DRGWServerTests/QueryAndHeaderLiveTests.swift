@@ -1,3 +1,4 @@
+import AlibabaEBS
 import DRGWCore
 import Foundation
 import HuaweiSDRS
@@ -88,6 +89,32 @@ struct QueryAndHeaderLiveTests {
         }
         let unauthenticated = ProblemResponse.response(Problem(.unauthenticated, detail: "x"), requestId: "r")
         #expect(unauthenticated.headers[.wwwAuthenticate] == #"Bearer realm="drgw""#)
+    }
+
+    @Test("an Alibaba drill keeps the name it was given; a field Alibaba cannot honour is refused")
+    func alibabaDrillNames() async throws {
+        var options = SimulatorOptions(accessKey: "QUERYALIAK00000001", secretKey: "ali-query-\(UUID().uuidString)", jobSeconds: 0.2)
+        options.drillSeconds = 0.3
+        try await EvidenceRig.with(AlibabaEBSPlugin.self, options: options) { rig in
+            let group = AlibabaEBSSimulator.seedGroupId
+            let (refused, problem) = try await rig.call(
+                "POST", "/v1/accounts/\(rig.account)/drills",
+                json: #"{"name":"ali_drill_net","protectionGroupId":"\#(group)","drillNetworkId":"vpc-123"}"#,
+                headers: [("Idempotency-Key", "ali-net-1")])
+            #expect(refused == 400)
+            #expect((problem["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == ["drillNetworkId"])
+            #expect(!rig.simulator.requestLog.all.contains { ($0.action ?? "").hasPrefix("Start") })
+
+            let operation = try await rig.createDrill(group: group, name: "ali-drill-1")
+            let final = try await rig.finish(try #require(operation["id"] as? String))
+            let drillId = try #require((final["resource"] as? [String: Any])?["id"] as? String)
+            let (status, drill) = try await rig.call("GET", "/v1/accounts/\(rig.account)/drills/\(drillId)")
+            #expect(status == 200)
+            #expect(drill["name"] as? String == "ali-drill-1")
+            let (_, list) = try await rig.call("GET", "/v1/accounts/\(rig.account)/drills")
+            let listed = (list["items"] as? [[String: Any]] ?? []).first { $0["id"] as? String == drillId }
+            #expect(listed?["name"] as? String == "ali-drill-1")
+        }
     }
 
     static func ids(_ answer: DRGWCore.HTTPResponse) -> [String] {

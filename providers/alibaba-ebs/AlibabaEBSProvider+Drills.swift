@@ -28,9 +28,11 @@ extension AlibabaEBSProvider {
 
     func drill(_ wire: AlibabaWire.Drill, ref: DrillRef) -> Drill {
         let upstream = wire.Status ?? ""
-        return Drill(
+        var drill = Drill(
             id: ref.opaqueId, account: account.id, provider: name, name: wire.DrillId, protectionGroupId: ref.ownerId,
             status: statuses.drillStatus(upstream), providerStatus: upstream, createdAt: timestamp(wire.StartAt) ?? "")
+        drill.providerId = wire.DrillId
+        return drill
     }
 
     /// One page of a pair's or group's drills.
@@ -57,7 +59,8 @@ extension AlibabaEBSProvider {
         }
     }
 
-    /// Reads a drill by its opaque id; `name` is the upstream `DrillId` (Alibaba drills have no name).
+    /// Reads a drill by its opaque id; `name` and `providerId` are the upstream `DrillId` (Alibaba drills
+    /// have no name; the gateway shows the name a drill it created was given).
     public func drill(id: String, context: CallContext) async throws -> Drill {
         guard let ref = DrillRef(opaqueId: id) else { throw Problem.notFound("Drill \(id)") }
         guard let wire = try await findDrill(ref, context: context) else { throw Problem.notFound("Drill \(id)") }
@@ -117,6 +120,11 @@ extension AlibabaEBSProvider {
     public func createDrill(_ input: CreateDrillInput, context: CallContext) async throws -> UpstreamJob {
         var errors = Validation.nameErrors(input.name)
         errors += Validation.idErrors(input.protectionGroupId, field: "protectionGroupId")
+        if input.drillNetworkId != nil {
+            // StartPairDrill / StartReplicaGroupDrill take no network: the drill disks are made in the
+            // destination zone of the pair. Refused rather than dropped.
+            errors.append(FieldError(field: "drillNetworkId", message: "is not supported by alibaba-ebs (drills have no network)"))
+        }
         if !errors.isEmpty { throw Problem.invalid(errors) }
         var owner: ProtectionGroup?
         switch drillableOwners.lookup(input.protectionGroupId, now: client.clock().timeIntervalSince1970) {

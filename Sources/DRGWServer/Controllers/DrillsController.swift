@@ -24,12 +24,12 @@ struct DrillsController {
             }
             var page = try await entry.provider.listDrills(protectionGroupId: groupId, cursor: query.cursor, limit: query.limit, context: call)
             if let status { page.items.removeAll { $0.status != status } }
-            let expiries = try await reports.reports(account: entry.settings.id, drillIds: page.items.map(\.id))
-                .reduce(into: [String: String]()) { map, stored in
-                    if let id = stored.report.drillId, let expires = stored.report.expiresAt { map[id] = Timestamp.rfc3339(expires) }
+            let known = try await reports.reports(account: entry.settings.id, drillIds: page.items.map(\.id))
+                .reduce(into: [String: StoredReport]()) { map, stored in
+                    if let id = stored.report.drillId { map[id] = stored }
                 }
-            if !expiries.isEmpty {
-                for index in page.items.indices { page.items[index].expiresAt = expiries[page.items[index].id] }
+            for index in page.items.indices {
+                if let stored = known[page.items[index].id] { Self.overlay(stored.report, on: &page.items[index]) }
             }
             return ProblemResponse.json(page)
         }
@@ -59,9 +59,7 @@ struct DrillsController {
             let (entry, call) = try registry.resolve(request, context)
             let id = try context.parameters.id("drillId")
             var drill = try await entry.provider.drill(id: id, context: call)
-            if let expires = try await reports.report(account: entry.settings.id, drillId: id)?.report.expiresAt {
-                drill.expiresAt = Timestamp.rfc3339(expires)
-            }
+            if let stored = try await reports.report(account: entry.settings.id, drillId: id) { Self.overlay(stored.report, on: &drill) }
             return ProblemResponse.json(drill)
         }
         group.delete(RouterPath(base + "/:drillId")) { request, context in
@@ -69,6 +67,13 @@ struct DrillsController {
             let id = try context.parameters.id("drillId")
             return try await writes.execute(recorder.deleteWrite(on: entry, drillId: id), request: request, context: context)
         }
+    }
+
+    /// What the gateway knows of a drill it created: its expiry, and the name it was given (a cloud
+    /// whose drills have no name upstream, such as Alibaba's, would otherwise show its own id-like name).
+    static func overlay(_ report: DrillReport, on drill: inout Drill) {
+        if let expires = report.expiresAt { drill.expiresAt = Timestamp.rfc3339(expires) }
+        if !report.name.isEmpty { drill.name = report.name }
     }
 
     /// The evidence fields of a create: `cleanupAfter` (ISO 8601, `PT1S` … `P30D`) and the targets.
