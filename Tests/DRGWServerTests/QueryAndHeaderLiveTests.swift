@@ -117,6 +117,28 @@ struct QueryAndHeaderLiveTests {
         }
     }
 
+    @Test("a replica pair inside a replica group is not a protection group of its own: 409 naming the group")
+    func pairInsideAGroup() async throws {
+        let options = SimulatorOptions(accessKey: "QUERYALIAK00000002", secretKey: "ali-pair-\(UUID().uuidString)", jobSeconds: 0.2)
+        try await EvidenceRig.with(AlibabaEBSPlugin.self, options: options) { rig in
+            let pair = AlibabaEBSSimulator.seedGroupPairId
+            let base = "/v1/accounts/\(rig.account)/protection-groups/\(pair)"
+            let (read, problem) = try await rig.call("GET", base)
+            #expect(read == 409)
+            #expect((problem["detail"] as? String ?? "").contains(AlibabaEBSSimulator.seedGroupId), "\(problem)")
+            let (drill, _) = try await rig.call(
+                "POST", "/v1/accounts/\(rig.account)/drills", json: #"{"name":"pair_drill","protectionGroupId":"\#(pair)"}"#,
+                headers: [("Idempotency-Key", "pair-drill-1")])
+            #expect(drill == 409)
+            let (stop, _) = try await rig.call("POST", base + "/stop", json: "{}", headers: [("Idempotency-Key", "pair-stop-1")])
+            #expect(stop == 409)
+            #expect(!rig.simulator.requestLog.all.contains { ["StartPairDrill", "StopDiskReplicaPair"].contains($0.action ?? "") })
+            // The group itself and the pair outside any group still work.
+            #expect(try await rig.call("GET", "/v1/accounts/\(rig.account)/protection-groups/\(AlibabaEBSSimulator.seedGroupId)").0 == 200)
+            #expect(try await rig.call("GET", "/v1/accounts/\(rig.account)/protection-groups/\(AlibabaEBSSimulator.seedPairId)").0 == 200)
+        }
+    }
+
     static func ids(_ answer: DRGWCore.HTTPResponse) -> [String] {
         ((answer.jsonObject["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
     }

@@ -95,10 +95,23 @@ extension AlibabaEBSProvider {
     private func readProtectionGroup(_ id: String, context: CallContext) async throws -> ProtectionGroup? {
         if id.hasPrefix("pg-") {
             if let group = try await describeGroup(id, context: context) { return protectionGroup(group) }
-            return try await describePair(id, context: context).map { protectionGroup($0) }
+            return try await describePair(id, context: context).map { try standalone($0) }
         }
-        if let pair = try await describePair(id, context: context) { return protectionGroup(pair) }
+        if let pair = try await describePair(id, context: context) { return try standalone(pair) }
         return try await describeGroup(id, context: context).map { protectionGroup($0) }
+    }
+
+    /// A pair as a protection group of its own, unless it belongs to a replica group: such a pair
+    /// is read, drilled and acted on through its group only (acting on it alone would leave it
+    /// `stopped` while its group says `normal`).
+    private func standalone(_ pair: AlibabaWire.Pair) throws -> ProtectionGroup {
+        if let group = pair.ReplicaGroupId, !group.isEmpty {
+            throw Problem(
+                .conflict,
+                detail: "Replica pair \(pair.ReplicaPairId) belongs to replica group \(group): use the group's id (\(group)) instead.",
+                provider: name)
+        }
+        return protectionGroup(pair)
     }
 
     /// Reads one replica group or replica pair by its Alibaba id.
