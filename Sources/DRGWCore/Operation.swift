@@ -30,6 +30,18 @@ public struct Operation: Codable, Sendable, Equatable {
     public var updatedAt: String
     public var resource: ResourceReference
     public var error: Problem?
+    /// When the upstream last answered a poll of the job (RFC 3339).
+    public var lastPolledAt: String?
+    /// The last poll that got no answer (timeout, 5xx, connection refused); cleared by the next
+    /// answered poll. The operation keeps running meanwhile.
+    public var lastPollError: Problem?
+    /// Polls of the upstream job so far, answered or not.
+    public var pollAttempts: Int?
+
+    /// Every kind of operation the gateway starts.
+    public static let kinds: [String] =
+        ["drill.create", "drill.delete", "protectionGroup.create", "protectionGroup.delete"]
+        + ProtectionGroupAction.allCases.map(\.operationKind)
 
     public init(
         id: String, account: String, kind: String, status: OperationStatus, createdAt: String,
@@ -55,6 +67,9 @@ extension Operation: JSONWritable {
             if let error { w.member("error", raw: JSONWriter.encoded(error)) }
             w.member("id", id)
             w.member("kind", kind)
+            if let lastPollError { w.member("lastPollError", raw: JSONWriter.encoded(lastPollError)) }
+            w.member("lastPolledAt", lastPolledAt)
+            if let pollAttempts { w.member("pollAttempts", raw: Array(String(pollAttempts).utf8)) }
             w.member("resource") { resource.write(to: &$0) }
             w.member("status", status.rawValue)
             w.member("updatedAt", updatedAt)

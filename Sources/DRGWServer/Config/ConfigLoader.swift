@@ -48,6 +48,15 @@ public struct ConfigLoader: Sendable {
             if let lease = try operations.optionalDouble("leaseSeconds") { config.operations.leaseSeconds = lease }
             if let polls = try operations.optionalInt("maxConcurrentPolls") { config.operations.maxConcurrentPolls = polls }
             if let scan = try operations.optionalDouble("scanSeconds") { config.operations.scanSeconds = scan }
+            if let age = try operations.optionalDouble("maxAgeSeconds") { config.operations.maxAgeSeconds = age }
+            if let byKind = try operations.optionalMap("maxAgeSecondsByKind") {
+                for kind in byKind.values.keys.sorted() {
+                    guard Operation.kinds.contains(kind) else {
+                        throw ConfigError(key: byKind.path(kind), "is not an operation kind (known: \(Operation.kinds.joined(separator: ", ")))")
+                    }
+                    config.operations.maxAgeSecondsByKind[kind] = try byKind.optionalDouble(kind)
+                }
+            }
         }
         if let rate = try top.optionalMap("rateLimit") {
             if let rps = try rate.optionalDouble("requestsPerSecond") { config.rateLimit.requestsPerSecond = rps }
@@ -210,6 +219,11 @@ public struct ConfigLoader: Sendable {
         }
         guard config.operations.scanSeconds > 0, config.operations.scanSeconds <= 60 else {
             throw ConfigError(key: "operations.scanSeconds", "must be above 0 and at most 60")
+        }
+        for (key, value) in [("maxAgeSeconds", config.operations.maxAgeSeconds)]
+            + config.operations.maxAgeSecondsByKind.sorted(by: { $0.key < $1.key }).map({ ("maxAgeSecondsByKind.\($0.key)", $0.value) })
+        where !(1...2_592_000).contains(value) {
+            throw ConfigError(key: "operations.\(key)", "must be 1 to 2592000 (30 days)")
         }
         guard (1...10_000).contains(config.upstream.maxConnectionsPerHost) else {
             throw ConfigError(key: "upstream.maxConnectionsPerHost", "must be 1 to 10000")

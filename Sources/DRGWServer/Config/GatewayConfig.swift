@@ -31,7 +31,16 @@ public struct GatewayConfig: Sendable {
         public var maxConcurrentPolls: Int = 256
         /// Seconds between scans of the store when nothing else wakes the poller.
         public var scanSeconds: Double = 0.1
+        /// An operation fails with `upstream_timeout` once its job could not be read for this long
+        /// (polls failing since the last answered one, or since the start). A job the cloud still
+        /// reports as running is followed for as long as it runs.
+        public var maxAgeSeconds: Double = 3600
+        /// `maxAgeSeconds` for particular kinds (e.g. `protectionGroup.failover: 21600`).
+        public var maxAgeSecondsByKind: [String: Double] = [:]
         public init() {}
+
+        /// The limit for operations of `kind`.
+        public func maxAge(kind: String) -> Double { maxAgeSecondsByKind[kind] ?? maxAgeSeconds }
     }
 
     /// Idempotency-Key records.

@@ -9,9 +9,7 @@ struct OperationsController {
     let operations: any OperationStore
 
     /// Every operation kind the gateway starts.
-    static let kinds: Set<String> = Set(
-        ["drill.create", "drill.delete", "protectionGroup.create", "protectionGroup.delete"]
-            + ProtectionGroupAction.allCases.map(\.operationKind))
+    static let kinds = Set(Operation.kinds)
 
     func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
         group.get("operations") { request, context in

@@ -14,8 +14,6 @@ public struct OperationPoller: Service {
     let waiters: OperationWaiters
     let logger: Logger
     let settings: GatewayConfig.Operations
-    /// An operation still running after this many seconds fails with `upstream_timeout`.
-    let maxAge: Double
     /// Wakes the loop when a poll ends while more work was due than slots were free.
     let wakeup = PollerWakeup()
     private let flags = PollerFlags()
@@ -24,14 +22,13 @@ public struct OperationPoller: Service {
 
     init(
         store: any OperationStore, registry: AccountRegistry, waiters: OperationWaiters, logger: Logger,
-        settings: GatewayConfig.Operations = .init(), maxAge: Double = 3600
+        settings: GatewayConfig.Operations = .init()
     ) {
         self.store = store
         self.registry = registry
         self.waiters = waiters
         self.logger = logger
         self.settings = settings
-        self.maxAge = maxAge
     }
 
     public func run() async throws {
@@ -97,23 +94,55 @@ public struct OperationPoller: Service {
         let progress: JobProgress
         // When the poll that sees the end was sent: a drill's readyAt (its RTO) is no later than this.
         let sentAt = Date()
+        stored.operation.pollAttempts = (stored.operation.pollAttempts ?? 0) + 1
         do {
             progress = try await Self.within(seconds: settings.leaseSeconds * 0.8) {
                 try await entry.provider.progress(of: job, context: context)
             }
-        } catch let problem as Problem where !problem.retryable {
-            progress = .failed(problem)
+            stored.operation.lastPolledAt = Timestamp.rfc3339(sentAt)
+            if stored.operation.lastPollError != nil {
+                logger.notice("operation poll answered again", metadata: Self.metadata(stored, entry: entry, problem: nil))
+            }
+            stored.operation.lastPollError = nil
         } catch {
-            progress = .running
+            let problem = (error as? Problem) ?? Problem(.upstreamUnavailable, detail: "The job poll got no answer.")
+            if error is Problem, !problem.retryable {
+                progress = .failed(problem)
+            } else {
+                // No answer: the job may still run upstream. Kept running and polled again, until
+                // the job could not be read for the kind's limit.
+                if stored.operation.lastPollError == nil {
+                    logger.warning("operation poll failed; the operation keeps running", metadata: Self.metadata(stored, entry: entry, problem: problem))
+                }
+                stored.operation.lastPollError = problem
+                let lastAnswer = (stored.operation.lastPolledAt ?? stored.operation.createdAt)
+                let limit = settings.maxAge(kind: stored.operation.kind)
+                if let since = Timestamp.parseRFC3339(lastAnswer), now.timeIntervalSince(since) > limit {
+                    progress = .failed(
+                        Problem(
+                            .upstreamTimeout,
+                            detail: "The upstream job could not be read for \(Int(limit)) s (operations.maxAgeSeconds); it may still run upstream.",
+                            provider: entry.provider.name))
+                } else {
+                    progress = .running
+                }
+            }
         }
-        if case .running = progress, let created = Timestamp.parseRFC3339(stored.operation.createdAt),
-            now.timeIntervalSince(created) > maxAge
-        {
-            finish(&stored, progress: .failed(Problem(.upstreamTimeout, detail: "The upstream job did not end in time.")), now: now)
-        } else {
-            finish(&stored, progress: progress, now: now)
-        }
+        finish(&stored, progress: progress, now: now)
         await persist(stored, observedAt: sentAt)
+    }
+
+    private static func metadata(_ stored: StoredOperation, entry: AccountRegistry.Entry, problem: Problem?) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "operation": .string(stored.operation.id), "kind": .string(stored.operation.kind),
+            "account": .string(stored.operation.account), "provider": .string(entry.provider.name),
+        ]
+        if let problem {
+            metadata["code"] = .string(problem.code)
+            if let providerCode = problem.providerCode { metadata["provider_code"] = .string(providerCode) }
+            if let requestId = problem.providerRequestId { metadata["provider_request_id"] = .string(requestId) }
+        }
+        return metadata
     }
 
     /// Runs `body`, cancelled after `seconds`: a poll never outlives its lease, so no other

@@ -1,0 +1,65 @@
+import DRGWCore
+import Foundation
+import HuaweiSDRS
+import Logging
+import Testing
+
+@testable import DRGWServer
+
+/// How the poller treats a job: followed for as long as the cloud answers that it runs, and
+/// failed with `upstream_timeout` only once it could not be read for the kind's limit, with the
+/// poll's state on the operation meanwhile.
+@Suite("Operation polling limits (live gateway)")
+struct OperationPollingLiveTests {
+    @Test func aRunningJobOutlivesTheLimitAndAnUnreadableOneFailsAfterIt() async throws {
+        let options = SimulatorOptions(port: 0, accessKey: "HPUAEXAMPLEAK0000999", secretKey: "poll-secret-\(UUID().uuidString)", jobSeconds: 3)
+        let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: options)
+        var account = HuaweiSDRSPlugin.demoAccount(id: "hw-poll", endpoint: simulator.endpoint, options: options)
+        account.limits = UpstreamLimits(connectTimeout: 1, requestTimeout: 2, maxAttempts: 1, retryBudgetSeconds: 1, baseBackoff: 0.01)
+        let key = "poll-key-" + UUID().uuidString
+        var config = GatewayConfig()
+        config.rateLimit.requestsPerSecond = 100_000
+        config.rateLimit.burst = 100_000
+        config.accounts = [account]
+        config.tenants = [GatewayConfig.Tenant(name: "poll", apiKeySha256: [Digest.sha256Hex(key)], accounts: ["hw-poll"])]
+        config.operations.maxAgeSeconds = 600
+        config.operations.maxAgeSecondsByKind = ["drill.create": 2]
+        var logger = Logger(label: "poll-tests")
+        logger.logLevel = .critical
+        let group = HuaweiSDRSSimulatorSeed.groupId
+        try await runGateway(config: config, plugins: [HuaweiSDRSPlugin.self], logger: logger) { port, client in
+            let gateway = LiveGateway(port: port, key: key, client: client)
+            // A 3 s job with a 2 s limit: the cloud answers "running" on every poll, so it is followed to the end.
+            let long = try await gateway.send(
+                "POST", "/v1/accounts/hw-poll/drills", json: #"{"name":"poll_long","protectionGroupId":"\#(group)"}"#,
+                headers: [("Idempotency-Key", "poll-1"), ("Prefer", "wait=20")])
+            #expect(long.jsonObject["status"] as? String == "succeeded", "\(long.jsonObject)")
+            #expect(long.jsonObject["lastPolledAt"] is String)
+            #expect((long.jsonObject["pollAttempts"] as? Int ?? 0) >= 2)
+            #expect(long.jsonObject["lastPollError"] == nil)
+
+            // The next create is accepted, then the cloud stops answering.
+            let created = try await gateway.send(
+                "POST", "/v1/accounts/hw-poll/drills", json: #"{"name":"poll_lost","protectionGroupId":"\#(group)"}"#,
+                headers: [("Idempotency-Key", "poll-2")])
+            #expect(created.status == 202)
+            let id = try #require(created.jsonObject["id"] as? String)
+            await simulator.stop()
+            var sawRunningWithError = false
+            var final: [String: Any] = [:]
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                final = try await gateway.send("GET", "/v1/operations/\(id)").jsonObject
+                if final["status"] as? String == "running", let error = final["lastPollError"] as? [String: Any] {
+                    sawRunningWithError = sawRunningWithError || error["code"] as? String == "upstream_unavailable"
+                }
+                if final["status"] as? String != "running" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(sawRunningWithError, "the operation never showed its failing polls while running")
+            #expect(final["status"] as? String == "failed")
+            #expect((final["error"] as? [String: Any])?["code"] as? String == "upstream_timeout", "\(final)")
+            #expect(((final["error"] as? [String: Any])?["detail"] as? String ?? "").contains("could not be read for 2 s"))
+        }
+    }
+}
