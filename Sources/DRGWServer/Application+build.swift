@@ -82,7 +82,8 @@ public func buildApplication(
     GatewayMetrics.bootstrap()
     let config = deps.config
     let registry = try AccountRegistry(
-        accounts: config.accounts, plugins: deps.plugins, transport: deps.transport, breakers: config.breakers)
+        accounts: config.accounts, plugins: deps.plugins, transport: deps.transport, breakers: config.breakers,
+        logger: deps.logger)
     Redactor.shared.register(config.accounts.flatMap(\.credentials.secretValues))
     let waiters = OperationWaiters(sharedStore: deps.store.isShared)
     let writes = WriteCoordinator(

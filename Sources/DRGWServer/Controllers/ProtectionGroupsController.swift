@@ -91,6 +91,7 @@ extension AccountRegistry {
         guard let tenant = context.tenant else { throw Problem(.unauthenticated, detail: "Not authenticated.") }
         let account = try context.parameters.id("account")
         let entry = try entry(account, for: tenant)
+        context.logFields.set("account", account)
         return (entry, CallContext(requestId: context.requestId, traceparent: request.headers[.traceparent]))
     }
 }

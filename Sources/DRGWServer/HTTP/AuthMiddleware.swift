@@ -39,6 +39,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
         var context = context
         context.tenant = tenant
+        context.logFields.set("tenant", tenant.name)
         context.logger[metadataKey: "tenant"] = .string(tenant.name)
         let decision = limiter.take(tenant: tenant.name, now: Date())
         guard decision.allowed else {

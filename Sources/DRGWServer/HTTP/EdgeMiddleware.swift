@@ -10,6 +10,8 @@ import Metrics
 struct EdgeMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let maxBodyBytes: Int
+    /// Which accounts' upstreams fail now (this gateway's view).
+    let health = UpstreamHealthLog()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -18,6 +20,7 @@ struct EdgeMiddleware: RouterMiddleware {
         context.logger[metadataKey: "request_id"] = .string(context.requestId)
         let start = ContinuousClock.now
         var response: Response
+        var failure: Problem?
         do {
             response = try await next(request, context)
         } catch let caught {
@@ -28,6 +31,7 @@ struct EdgeMiddleware: RouterMiddleware {
                 error = MethodNotAllowed(allow: allow)
             }
             let problem = ProblemResponse.problem(for: error)
+            failure = problem
             if problem.status >= 500, !(error is Problem) {
                 context.logger.error("request failed", metadata: ["error": .string(String(describing: type(of: error)))])
             }
@@ -45,15 +49,42 @@ struct EdgeMiddleware: RouterMiddleware {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let route = context.endpointPath ?? "unmatched"
         RequestMetrics.shared.record(method: request.method.rawValue, route: route, status: Int(response.status.code), seconds: seconds)
-        context.logger.info(
-            "request",
-            metadata: [
-                "method": .string(request.method.rawValue), "path": .string(request.uri.path),
-                "status": .stringConvertible(response.status.code),
-                "duration_ms": .string(Self.milliseconds(seconds)),
-            ]
-        )
+        let fields = context.logFields.all
+        var metadata: Logger.Metadata = [
+            "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+            "status": .stringConvertible(response.status.code),
+            "duration_ms": .string(Self.milliseconds(seconds)),
+        ]
+        for (key, value) in fields { metadata[key] = .string(value) }
+        if let failure { metadata["code"] = .string(failure.code) }
+        if let operation = Self.operationId(response: response, path: request.uri.path) { metadata["operation"] = .string(operation) }
+        context.logger.info("request", metadata: metadata)
+        if let account = fields["account"] { noteUpstreamHealth(account: account, failure: failure, logger: context.logger) }
         return response
+    }
+
+    /// The operation a request started or read: from `Location`, or the path of an operation GET.
+    static func operationId(response: Response, path: String) -> String? {
+        let prefix = "/v1/operations/"
+        if let location = response.headers[.location], location.hasPrefix(prefix) { return String(location.dropFirst(prefix.count)) }
+        if path.hasPrefix(prefix) { return String(path.dropFirst(prefix.count)) }
+        return nil
+    }
+
+    /// Logs an account's upstream starting to fail (or failing differently) and answering again,
+    /// once per change, with what an operator needs to look it up at the cloud.
+    func noteUpstreamHealth(account: String, failure: Problem?, logger: Logger) {
+        if let failure, failure.provider != nil, failure.status >= 502 || failure.code == ProblemCode.upstreamAuthFailed.rawValue {
+            guard health.failed(account: account, code: failure.code) else { return }
+            var metadata: Logger.Metadata = [
+                "account": .string(account), "provider": .string(failure.provider ?? ""), "code": .string(failure.code),
+            ]
+            if let code = failure.providerCode { metadata["provider_code"] = .string(code) }
+            if let id = failure.providerRequestId { metadata["provider_request_id"] = .string(id) }
+            logger.warning("upstream failing", metadata: metadata)
+        } else if failure == nil || failure?.provider != nil, health.answered(account: account) {
+            logger.notice("upstream answering again", metadata: ["account": .string(account)])
+        }
     }
 
     /// `seconds` as milliseconds with two decimals (`12.34`), without Foundation's `String(format:)`.

@@ -13,6 +13,8 @@ public struct GatewayRequestContext: RequestContext {
     public var maxBodyBytes: Int
     /// The peer's IP address (`unknown` when the channel has none), for throttling failed authentication.
     public var clientAddress: String
+    /// Tenant and account for the request's log line.
+    public let logFields = RequestLogFields()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -1,5 +1,6 @@
 import DRGWCore
 import Foundation
+import Logging
 
 /// The configured accounts with their adapters, built once at startup.
 public struct AccountRegistry: Sendable {
@@ -14,7 +15,7 @@ public struct AccountRegistry: Sendable {
     /// Builds every account's adapter over its own metered, circuit-broken view of `transport`.
     public init(
         accounts: [AccountSettings], plugins: [any ProviderPlugin.Type], transport: any HTTPTransport,
-        breakers: [String: BreakerSettings] = [:]
+        breakers: [String: BreakerSettings] = [:], logger: Logger = Logger(label: "drgw")
     ) throws {
         var entries: [String: Entry] = [:]
         for (i, account) in accounts.enumerated() {
@@ -24,8 +25,8 @@ public struct AccountRegistry: Sendable {
             do {
                 let guarded = CircuitBreakerTransport(
                     base: transport, account: account.id, provider: account.provider,
-                    settings: breakers[account.id] ?? BreakerSettings())
-                let metered = MeteredTransport(base: guarded, provider: account.provider)
+                    settings: breakers[account.id] ?? BreakerSettings(), logger: logger)
+                let metered = MeteredTransport(base: guarded, provider: account.provider, account: account.id)
                 let provider = try plugin.makeProvider(account: account, transport: metered)
                 entries[account.id] = Entry(settings: account, provider: provider)
             } catch {

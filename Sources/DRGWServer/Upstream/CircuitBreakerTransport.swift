@@ -1,5 +1,6 @@
 import DRGWCore
 import Foundation
+import Logging
 import Metrics
 import Synchronization
 
@@ -17,9 +18,13 @@ final class CircuitBreakerTransport: HTTPTransport {
     private let gauge: Gauge
     /// Monotonic seconds; injected for tests.
     private let now: @Sendable () -> Double
+    private let logger: Logger
+    /// The state last published, to log each change once.
+    private let published = Mutex(0)
 
     init(
         base: any HTTPTransport, account: String, provider: String, settings: BreakerSettings,
+        logger: Logger = Logger(label: "drgw"),
         now: @escaping @Sendable () -> Double = CircuitBreakerTransport.monotonicSeconds()
     ) {
         self.base = base
@@ -27,8 +32,9 @@ final class CircuitBreakerTransport: HTTPTransport {
         self.provider = provider
         self.breaker = Mutex(StateMachine(settings: settings))
         self.now = now
+        self.logger = logger
         self.gauge = Gauge(label: "drgw_upstream_breaker_state", dimensions: [("account", account)])
-        publish(.closed)
+        gauge.record(StateMachine.State.closed.gaugeValue)
     }
 
     /// The breaker's current state (for tests and diagnostics).
@@ -71,7 +77,24 @@ final class CircuitBreakerTransport: HTTPTransport {
     }
 
     private func publish(_ state: StateMachine.State) {
-        gauge.record(state.gaugeValue)
+        let value = state.gaugeValue
+        gauge.record(value)
+        let previous = published.withLock { last -> Int? in
+            guard last != value else { return nil }
+            defer { last = value }
+            return last
+        }
+        guard let previous else { return }
+        let names = [0: "closed", 1: "half-open", 2: "open"]
+        let metadata: Logger.Metadata = [
+            "account": .string(account), "provider": .string(provider),
+            "from": .string(names[previous] ?? "?"), "to": .string(names[value] ?? "?"),
+        ]
+        switch value {
+        case 2: logger.warning("upstream circuit opened: calls to this account answer 503 until a probe succeeds", metadata: metadata)
+        case 0: logger.notice("upstream circuit closed: calls go through again", metadata: metadata)
+        default: logger.info("upstream circuit half-open: one probe goes through", metadata: metadata)
+        }
     }
 
     /// Seconds since a fixed instant, on the continuous clock.

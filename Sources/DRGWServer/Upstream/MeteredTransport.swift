@@ -3,12 +3,20 @@ import Foundation
 import Metrics
 
 /// An `HTTPTransport` decorator that counts and times every upstream exchange:
-/// `drgw_upstream_requests_total{provider,action,outcome}` and
+/// `drgw_upstream_requests_total{provider,account,action,outcome}` and
 /// `drgw_upstream_request_duration_seconds{provider,action}`.
 struct MeteredTransport: HTTPTransport {
     let base: any HTTPTransport
     let provider: String
-    let handles = UpstreamMetricHandles()
+    let account: String
+    let handles: UpstreamMetricHandles
+
+    init(base: any HTTPTransport, provider: String, account: String) {
+        self.base = base
+        self.provider = provider
+        self.account = account
+        self.handles = UpstreamMetricHandles(account: account)
+    }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let action = UpstreamCallLabels.action(of: request)
@@ -33,6 +41,10 @@ struct MeteredTransport: HTTPTransport {
 /// The upstream counters and timers of one provider, made once per label set and reused. Actions
 /// are templates, so the set is bounded.
 final class UpstreamMetricHandles: Sendable {
+    let account: String
+
+    init(account: String) { self.account = account }
+
     private struct Key: Hashable {
         var action: String
         var outcome: String
@@ -45,7 +57,7 @@ final class UpstreamMetricHandles: Sendable {
         counters.handle(Key(action: action, outcome: outcome)) {
             Counter(
                 label: "drgw_upstream_requests_total",
-                dimensions: [("provider", provider), ("action", action), ("outcome", outcome)])
+                dimensions: [("provider", provider), ("account", account), ("action", action), ("outcome", outcome)])
         }.increment()
         timers.handle(action) {
             Timer(label: "drgw_upstream_request_duration_seconds", dimensions: [("provider", provider), ("action", action)])
