@@ -106,7 +106,7 @@ public func buildApplication(
     let evidence = EvidenceServices(store: deps.store, registry: registry, writes: writes, config: config, logger: deps.logger)
     DrillsController(registry: registry, writes: writes, recorder: evidence.recorder, reports: deps.store).addRoutes(to: v1)
     evidence.addRoutes(to: v1)
-    OperationsController(registry: registry, operations: deps.store).addRoutes(to: v1)
+    OperationsController(registry: registry, operations: deps.store, waiters: waiters).addRoutes(to: v1)
     MethodGuard.addRoutes(to: router)
 
     var poller = OperationPoller(

@@ -38,6 +38,19 @@ struct OperationPollingLiveTests {
             #expect((long.jsonObject["pollAttempts"] as? Int ?? 0) >= 2)
             #expect(long.jsonObject["lastPollError"] == nil)
 
+            // GET of a running operation says when to look again, and honours Prefer: wait.
+            let third = try await gateway.send(
+                "POST", "/v1/accounts/hw-poll/drills", json: #"{"name":"poll_wait","protectionGroupId":"\#(group)"}"#,
+                headers: [("Idempotency-Key", "poll-3")])
+            let thirdId = try #require(third.jsonObject["id"] as? String)
+            let running = try await gateway.send("GET", "/v1/operations/\(thirdId)")
+            #expect(running.jsonObject["status"] as? String == "running")
+            #expect(running.header("Retry-After") == "1")
+            let waited = try await gateway.send("GET", "/v1/operations/\(thirdId)", headers: [("Prefer", "wait=20")])
+            #expect(waited.jsonObject["status"] as? String == "succeeded", "\(waited.jsonObject)")
+            #expect(waited.header("Preference-Applied") == "wait=20")
+            #expect(waited.header("Retry-After") == nil)
+
             // The next create is accepted, then the cloud stops answering.
             let created = try await gateway.send(
                 "POST", "/v1/accounts/hw-poll/drills", json: #"{"name":"poll_lost","protectionGroupId":"\#(group)"}"#,

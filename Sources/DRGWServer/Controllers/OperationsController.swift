@@ -7,6 +7,7 @@ import Hummingbird
 struct OperationsController {
     let registry: AccountRegistry
     let operations: any OperationStore
+    let waiters: OperationWaiters
 
     /// Every operation kind the gateway starts.
     static let kinds = Set(Operation.kinds)
@@ -67,10 +68,22 @@ struct OperationsController {
         group.get("operations/:operationId") { request, context in
             guard let tenant = context.tenant else { throw Problem(.unauthenticated, detail: "Not authenticated.") }
             let id = try context.parameters.id("operationId")
-            guard let stored = try await operations.operation(id: id, tenant: tenant.name) else {
+            guard var stored = try await operations.operation(id: id, tenant: tenant.name) else {
                 throw Problem.notFound("Operation '\(id)'")
             }
-            return ProblemResponse.json(stored.operation)
+            var headers = HTTPFields()
+            // `Prefer: wait=N` as on writes: the answer waits until the operation ends or N seconds pass.
+            if !stored.operation.status.isTerminal, let wait = WriteCoordinator.preferWait(request.headers[.prefer]), wait > 0 {
+                let operations = self.operations
+                let tenantName = tenant.name
+                await waiters.wait(for: id, seconds: Double(wait)) {
+                    (try? await operations.operation(id: id, tenant: tenantName))?.operation.status.isTerminal ?? false
+                }
+                if let latest = try await operations.operation(id: id, tenant: tenant.name) { stored = latest }
+                if stored.operation.status.isTerminal { headers[.preferenceApplied] = "wait=\(wait)" }
+            }
+            if !stored.operation.status.isTerminal { headers[.retryAfter] = "1" }
+            return ProblemResponse.json(stored.operation, headers: headers)
         }
     }
 }
