@@ -12,6 +12,9 @@ public protocol Provider: Sendable {
     func listProtectionGroups(cursor: String?, limit: Int, context: CallContext) async throws -> Page<ProtectionGroup>
     func protectionGroup(id: String, context: CallContext) async throws -> ProtectionGroup
     func createProtectionGroup(_ input: CreateProtectionGroupInput, context: CallContext) async throws -> UpstreamJob
+    /// Every field of `input` this provider refuses (missing, malformed, or another cloud's),
+    /// without a call: the gateway lists them with the body's own errors in one 400.
+    func createProtectionGroupErrors(_ input: CreateProtectionGroupInput) -> [FieldError]
     func deleteProtectionGroup(id: String, context: CallContext) async throws -> UpstreamJob
     func perform(_ action: ProtectionGroupAction, onProtectionGroup id: String, input: ActionInput, context: CallContext) async throws -> UpstreamJob
 
@@ -27,4 +30,17 @@ public protocol Provider: Sendable {
     /// the drill's start). The default says the provider exposes none.
     func recoveryPoint(ofDrill drillId: String, protectionGroupId: String, drillStartedAt: Date, context: CallContext)
         async throws -> RecoveryPointEstimate
+}
+
+extension Provider {
+    public func createProtectionGroupErrors(_ input: CreateProtectionGroupInput) -> [FieldError] { [] }
+}
+
+extension CreateProtectionGroupInput {
+    /// `field is not a field of <provider>` for each of `fields` that is set.
+    public func foreignFieldErrors(_ fields: [(String, Any?)], provider: String) -> [FieldError] {
+        fields.compactMap { name, value in
+            value == nil ? nil : FieldError(field: name, message: "is not a field of \(provider) protection groups")
+        }
+    }
 }

@@ -38,23 +38,30 @@ struct LiveGateway: Sendable {
         _ body: @Sendable (LiveGateway) async throws -> T
     ) async throws -> T {
         let key = "live-key-" + UUID().uuidString
-        var config = GatewayConfig()
-        config.server.host = "127.0.0.1"
-        config.server.port = 0
-        config.store.url = "sqlite::memory:"
-        config.rateLimit.requestsPerSecond = 100_000
-        config.rateLimit.burst = 100_000
-        config.rateLimit.failedAuthPerSecond = 10_000
-        config.rateLimit.failedAuthBurst = 10_000
-        config.accounts = accounts
+        var config = liveConfig(accounts: accounts, tenant: "live", key: key)
         config.breakers = breakers
-        config.tenants = [GatewayConfig.Tenant(name: "live", apiKeySha256: [Digest.sha256Hex(key)], accounts: accounts.map(\.id))]
         var logger = Logger(label: "live-gateway")
         logger.logLevel = .critical
         return try await runGateway(config: config, plugins: plugins, logger: logger) { port, client in
             try await body(LiveGateway(port: port, key: key, client: client))
         }
     }
+}
+
+/// A gateway configuration for live tests: `accounts`, one tenant holding them all with `key`,
+/// rate limits out of the way, an in-memory store.
+func liveConfig(accounts: [AccountSettings], tenant: String, key: String) -> GatewayConfig {
+    var config = GatewayConfig()
+    config.server.host = "127.0.0.1"
+    config.server.port = 0
+    config.store.url = "sqlite::memory:"
+    config.rateLimit.requestsPerSecond = 100_000
+    config.rateLimit.burst = 100_000
+    config.rateLimit.failedAuthPerSecond = 10_000
+    config.rateLimit.failedAuthBurst = 10_000
+    config.accounts = accounts
+    config.tenants = [GatewayConfig.Tenant(name: tenant, apiKeySha256: [Digest.sha256Hex(key)], accounts: accounts.map(\.id))]
+    return config
 }
 
 /// Runs a gateway for `config` on a real 127.0.0.1 socket (port 0, in-memory SQLite), hands

@@ -17,11 +17,7 @@ struct OperationPollingLiveTests {
         var account = HuaweiSDRSPlugin.demoAccount(id: "hw-poll", endpoint: simulator.endpoint, options: options)
         account.limits = UpstreamLimits(connectTimeout: 1, requestTimeout: 2, maxAttempts: 1, retryBudgetSeconds: 1, baseBackoff: 0.01)
         let key = "poll-key-" + UUID().uuidString
-        var config = GatewayConfig()
-        config.rateLimit.requestsPerSecond = 100_000
-        config.rateLimit.burst = 100_000
-        config.accounts = [account]
-        config.tenants = [GatewayConfig.Tenant(name: "poll", apiKeySha256: [Digest.sha256Hex(key)], accounts: ["hw-poll"])]
+        var config = liveConfig(accounts: [account], tenant: "poll", key: key)
         config.operations.maxAgeSeconds = 600
         config.operations.maxAgeSecondsByKind = ["drill.create": 2]
         var logger = Logger(label: "poll-tests")

@@ -29,6 +29,18 @@ struct QueryAndHeaderLiveTests {
                 #expect(answer.status == 400, "\(path): \(answer.status)")
                 #expect(answer.jsonObject["code"] as? String == "invalid_request", "\(path)")
             }
+            // A protection group create lists every bad field in one answer, another cloud's fields included.
+            let empty = try await gateway.send("POST", "/v1/accounts/hw-query/protection-groups", json: "{}", headers: [("Idempotency-Key", "pg-empty")])
+            let emptyFields = Set((empty.jsonObject["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+            #expect(empty.status == 400)
+            #expect(emptyFields == ["name", "sourceAvailabilityZone", "targetAvailabilityZone", "sourceNetworkId", "domainId"], "\(emptyFields)")
+            let foreign = try await gateway.send(
+                "POST", "/v1/accounts/hw-query/protection-groups",
+                json: #"{"name":"pg1","sourceAvailabilityZone":"az1","targetAvailabilityZone":"az2","sourceNetworkId":"n1","domainId":"d1","rpo":900}"#,
+                headers: [("Idempotency-Key", "pg-foreign")])
+            #expect(foreign.status == 400)
+            #expect((foreign.jsonObject["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == ["rpo"])
+
             // An account the tenant cannot use is 404 on /v1/operations as on /v1/accounts/{account}/….
             #expect(try await gateway.send("GET", "/v1/operations?account=nope").status == 404)
             #expect(try await gateway.send("GET", "/v1/schedules?account=nope").status == 404)

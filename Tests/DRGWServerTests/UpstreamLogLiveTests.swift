@@ -19,12 +19,8 @@ struct UpstreamLogLiveTests {
         var account = HuaweiSDRSPlugin.demoAccount(id: "hw-logs", endpoint: first.endpoint, options: options)
         account.limits = UpstreamLimits(connectTimeout: 1, requestTimeout: 2, maxAttempts: 2, retryBudgetSeconds: 2, baseBackoff: 0.01)
         let key = "logs-key-" + UUID().uuidString
-        var config = GatewayConfig()
-        config.rateLimit.requestsPerSecond = 100_000
-        config.rateLimit.burst = 100_000
-        config.accounts = [account]
+        var config = liveConfig(accounts: [account], tenant: "ops-team", key: key)
         config.breakers = ["hw-logs": BreakerSettings(failureThreshold: 3, openSeconds: 1)]
-        config.tenants = [GatewayConfig.Tenant(name: "ops-team", apiKeySha256: [Digest.sha256Hex(key)], accounts: ["hw-logs"])]
         let lines = CaptureLogLines()
         let groupPath = "/v1/accounts/hw-logs/protection-groups/\(HuaweiSDRSSimulatorSeed.groupId)"
         try await runGateway(config: config, plugins: [HuaweiSDRSPlugin.self], logger: lines.logger(label: "drgw")) { port, client in

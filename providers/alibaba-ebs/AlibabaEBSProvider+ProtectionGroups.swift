@@ -125,7 +125,7 @@ extension AlibabaEBSProvider {
 
     /// Creates a replica group (`CreateDiskReplicaGroup`); with `providerOptions.kind = pair`
     /// and `diskId`/`destinationDiskId`, a replica pair (`CreateDiskReplicaPair`) instead.
-    public func createProtectionGroup(_ input: CreateProtectionGroupInput, context: CallContext) async throws -> UpstreamJob {
+    public func createProtectionGroupErrors(_ input: CreateProtectionGroupInput) -> [FieldError] {
         var errors = Validation.nameErrors(input.name)
         if errors.isEmpty, input.name.utf8.count < 2 || !(input.name.unicodeScalars.first.map { CharacterSet.letters.contains($0) } ?? false) {
             errors.append(FieldError(field: "name", message: "must be at least 2 characters and start with a letter (Alibaba rule)"))
@@ -163,7 +163,18 @@ extension AlibabaEBSProvider {
                 }
             }
         }
+        errors += input.foreignFieldErrors(
+            [("sourceAvailabilityZone", input.sourceAvailabilityZone), ("targetAvailabilityZone", input.targetAvailabilityZone),
+             ("sourceNetworkId", input.sourceNetworkId), ("domainId", input.domainId), ("drType", input.drType)], provider: name)
+        return errors
+    }
+
+    public func createProtectionGroup(_ input: CreateProtectionGroupInput, context: CallContext) async throws -> UpstreamJob {
+        let errors = createProtectionGroupErrors(input)
         if !errors.isEmpty { throw Problem.invalid(errors) }
+        let options = input.providerOptions ?? [:]
+        let isPair = options["kind"] == "pair"
+        let region = input.sourceRegionId ?? account.region
 
         var parameters: [(name: String, value: String)] = [
             ("RegionId", region), ("SourceZoneId", input.sourceZoneId!), ("DestinationRegionId", input.destinationRegionId!),

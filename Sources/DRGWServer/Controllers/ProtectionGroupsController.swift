@@ -20,6 +20,11 @@ struct ProtectionGroupsController {
             let (entry, _) = try registry.resolve(request, context)
             var (body, _) = try await JSONBody.read(request, context: context, allowEmpty: false)
             let input = Self.createInput(&body)
+            // The provider's field rules, listed with the body's own errors in one answer.
+            let reported = Set(body.errors.map(\.field))
+            for error in entry.provider.createProtectionGroupErrors(input) where !reported.contains(error.field) {
+                body.fail(error.field, error.message)
+            }
             try body.check()
             return try await writes.execute(
                 on: entry, kind: "protectionGroup.create", resource: ResourceReference(type: "protectionGroup", id: nil),

@@ -31,7 +31,7 @@ extension HuaweiSDRSProvider {
         return group
     }
 
-    public func createProtectionGroup(_ input: CreateProtectionGroupInput, context: CallContext) async throws -> UpstreamJob {
+    public func createProtectionGroupErrors(_ input: CreateProtectionGroupInput) -> [FieldError] {
         var errors = Validation.nameErrors(input.name, allowCJK: true) + Validation.descriptionErrors(input.description)
         func required(_ value: String?, _ field: String) {
             if value?.isEmpty ?? true { errors.append(FieldError(field: field, message: "is required")) }
@@ -49,6 +49,14 @@ extension HuaweiSDRSProvider {
         if let unknown = input.providerOptions?.keys.sorted().first {
             errors.append(FieldError(field: "providerOptions.\(unknown)", message: "is not an option of huawei-sdrs"))
         }
+        errors += input.foreignFieldErrors(
+            [("sourceRegionId", input.sourceRegionId), ("sourceZoneId", input.sourceZoneId), ("destinationRegionId", input.destinationRegionId),
+             ("destinationZoneId", input.destinationZoneId), ("rpo", input.rpo)], provider: name)
+        return errors
+    }
+
+    public func createProtectionGroup(_ input: CreateProtectionGroupInput, context: CallContext) async throws -> UpstreamJob {
+        let errors = createProtectionGroupErrors(input)
         if !errors.isEmpty { throw Problem.invalid(errors) }
         let kind = "protectionGroup.create"
         if context.reconcile, let existing = try await findGroup(named: input.name, context: context) {
