@@ -11,7 +11,7 @@
 #     as a non-root process, the HEALTHCHECK command, a graceful SIGTERM stop, the image size.
 # Ends with `container: N passed, M failed`; exits non-zero when a check failed.
 # Needs root (buildah and mmdebstrap in root mode). Environment:
-#   DRGW_CONTAINER_TIMEOUT  seconds for the whole run (default 1620)
+#   DRGW_CONTAINER_TIMEOUT  seconds for the whole run (default 2700)
 #   DRGW_CONTAINER_STATE    image store, cache mounts and base-image recipes (default /var/lib/drgw-container-test)
 #   DRGW_IMAGE_MAX_MB       size limit of the runtime image, uncompressed (default 120)
 set -uo pipefail
@@ -21,7 +21,7 @@ main() {
 cd "$(dirname "$0")/.."
 root=$(pwd)
 start=$(date +%s)
-budget=${DRGW_CONTAINER_TIMEOUT:-1620}
+budget=${DRGW_CONTAINER_TIMEOUT:-2700}
 state=${DRGW_CONTAINER_STATE:-/var/lib/drgw-container-test}
 max_mb=${DRGW_IMAGE_MAX_MB:-120}
 image=localhost/drgw:container-test

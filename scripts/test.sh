@@ -22,7 +22,7 @@ echo "postgresql: cluster on ${DRGW_TEST_POSTGRES_URL##*@}"
 container_pid=""
 if [ "${CONTAINER_TEST:-1}" != 0 ]; then
   echo "== container image test: started in the background (log: .container-test.log)"
-  nice -n 10 timeout --kill-after=30 1700 bash scripts/container-test.sh >.container-test.log 2>&1 &
+  nice -n 10 timeout --kill-after=30 2800 bash scripts/container-test.sh >.container-test.log 2>&1 &
   container_pid=$!
 fi
 # Whatever happens: stop the container test and the PostgreSQL cluster.
