@@ -66,9 +66,18 @@ struct ScheduleLiveTests {
             #expect(deleteStatus == 204)
             let (goneStatus, _) = try await rig.call("GET", "/v1/schedules/\(id)")
             #expect(goneStatus == 404)
-            // Every report names a distinct drill upstream, and no create was sent twice.
-            let all = try await Self.reports({ try await rig.call("GET", $0) }, schedule: id)
-            let creates = rig.simulator.requestLog.all.filter { $0.action == "createDrill" && $0.status == 200 }.count
+            // Every report names a distinct drill upstream, and no create was sent twice. A slot
+            // that fired just before the delete may still be between its create and its report:
+            // read both until they settle.
+            var all: [[String: Any]] = []
+            var creates = 0
+            let settle = ContinuousClock.now + .seconds(10)
+            repeat {
+                creates = rig.simulator.requestLog.all.filter { $0.action == "createDrill" && $0.status == 200 }.count
+                all = try await Self.reports({ try await rig.call("GET", $0) }, schedule: id)
+                if creates == all.count { break }
+                try await Task.sleep(for: .milliseconds(200))
+            } while ContinuousClock.now < settle
             #expect(all.contains { ($0["operations"] as? [String])?.first == runOperation })
             #expect(creates == all.count, "\(creates) creates upstream for \(all.count) reports")
         }
