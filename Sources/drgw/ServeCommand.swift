@@ -74,13 +74,14 @@ struct GatewayRunner {
         } catch let error as ConfigError {
             throw failConfiguration(error)
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: extraServices + [app, transport, TransportStatsExporter(transport: transport)],
-                gracefulShutdownSignals: signals,
-                logger: logger
-            )
+        var configuration = ServiceGroupConfiguration(
+            services: extraServices + [app, transport, TransportStatsExporter(transport: transport)],
+            gracefulShutdownSignals: signals,
+            logger: logger
         )
+        // A stop always ends: requests get `drainSeconds`, then whatever still runs is cancelled.
+        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64((config.server.drainSeconds + 5) * 1000))
+        let group = ServiceGroup(configuration: configuration)
         try await group.run()
         await store.close()
         // Written by the log sink's exit flush: the last line of a graceful stop.

@@ -95,7 +95,9 @@ public final class PostgresStore: GatewayStore, Sendable {
 
     public func close() async {
         pool.cancel()
-        await pool.value
+        // Bounded: a pool still retrying an unreachable database must not hold up the exit.
+        let pool = self.pool
+        _ = try? await Deadline.run(seconds: Self.callSeconds, onTimeout: { StoreUnavailable("close timed out") }) { await pool.value }
     }
 
     /// Seconds one store call may take, waiting for a connection included: past it the call is
@@ -106,18 +108,9 @@ public final class PostgresStore: GatewayStore, Sendable {
     /// Runs `body` within `callSeconds`, turning "database unavailable" errors into `StoreUnavailable`.
     func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: .milliseconds(Int(Self.callSeconds * 1000)))
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else {
-                    throw StoreUnavailable("the database did not answer within \(Int(Self.callSeconds)) s")
-                }
-                return value
-            }
+            return try await Deadline.run(
+                seconds: Self.callSeconds,
+                onTimeout: { StoreUnavailable("the database did not answer within \(Int(Self.callSeconds)) s") }, body)
         } catch {
             throw PostgresFailure.classify(error)
         }
