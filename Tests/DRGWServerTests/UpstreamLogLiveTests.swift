@@ -36,7 +36,11 @@ struct UpstreamLogLiveTests {
             let failing = lines.all.filter { $0.contains("upstream failing") }
             #expect(failing.count == 1, "\(failing)")
             #expect(failing.first.map { $0.hasPrefix("warning") && $0.contains("account=hw-logs") && $0.contains("provider=huawei-sdrs") && $0.contains("code=upstream_unavailable") } == true, "\(failing)")
-            #expect(lines.all.filter { $0.contains("upstream circuit opened") }.count == 1)
+            // Opened at least once; a busy machine may pass the 1 s window, let a probe fail and open it again
+            // (each a change of state, each logged once): never more openings than half-opens + 1.
+            let opened = lines.all.filter { $0.contains("upstream circuit opened") }.count
+            let halfOpen = lines.all.filter { $0.contains("upstream circuit half-open") }.count
+            #expect(opened >= 1 && opened <= halfOpen + 1, "\(opened) openings, \(halfOpen) half-opens")
 
             // Back on the same port: after the cool-down a probe closes the circuit, once logged.
             let again = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: restart)
