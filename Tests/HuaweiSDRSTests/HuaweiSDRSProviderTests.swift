@@ -208,6 +208,12 @@ import Testing
             // One background read for the two creates, which did not wait for it.
             let deadline = ContinuousClock.now + .seconds(5)
             while h.requests("showServerGroup").count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            // ... and its answer stored (the old entry ends at 2 s; the refreshed one lives past 2.1 s).
+            while provider.drillableGroups.value(for: seed, now: now.withLock { $0 }.timeIntervalSince1970 + 0.6) == nil,
+                ContinuousClock.now < deadline
+            {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             try await Task.sleep(for: .milliseconds(100))
             #expect(h.requests("showServerGroup").count == 2)
             #expect(h.requests("createDrill").count == 3)
