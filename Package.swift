@@ -68,6 +68,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The gateway's API from the other side: `drgw` client commands for scripts.
+        .target(
+            name: "DRGWClient",
+            dependencies: ["DRGWCore"],
+            swiftSettings: strict
+        ),
         // HTTP front: Hummingbird app, config, controllers, background services.
         .target(
             name: "DRGWServer",
@@ -119,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "drgw",
             dependencies: [
-                "DRGWCore", "DRGWServer", "DRGWStore", "DRGWTransport", "HuaweiSDRS", "AlibabaEBS",
+                "DRGWCore", "DRGWServer", "DRGWStore", "DRGWTransport", "DRGWClient", "HuaweiSDRS", "AlibabaEBS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -150,6 +156,11 @@ let package = Package(
         ),
         // The store contract, run against SQLite and (when DRGW_TEST_POSTGRES_URL is set, as the
         // test script does) a real PostgreSQL.
+        .testTarget(
+            name: "DRGWClientTests",
+            dependencies: ["DRGWClient", "DRGWCore", "DRGWTesting"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "DRGWStoreTests",
             dependencies: [

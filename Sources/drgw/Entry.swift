@@ -7,7 +7,8 @@ import NIOPosix
 /// on the threads that do the socket I/O, instead of hopping between NIO's threads and a second
 /// thread pool on every await (about 10–15 % less CPU per request in `scripts/bench`). Nothing in
 /// drgw blocks a task for long: upstream I/O runs on the curl thread and SQLite on GRDB's queues.
-/// `DRGW_NIO_EXECUTOR=0` keeps Swift's default executor.
+/// `DRGW_NIO_EXECUTOR=0` keeps Swift's default executor. The client commands keep it too: they
+/// make a handful of calls and run no server.
 @main
 enum Entry {
     static func main() async {
@@ -15,7 +16,8 @@ enum Entry {
         if let text = ProcessInfo.processInfo.environment["DRGW_EVENT_LOOPS"], let loops = Int(text), (1...64).contains(loops) {
             NIOSingletons.groupLoopCountSuggestion = loops
         }
-        if ProcessInfo.processInfo.environment["DRGW_NIO_EXECUTOR"] != "0" {
+        let servesRequests = ["serve", "demo", "simulate"].contains(CommandLine.arguments.dropFirst().first ?? "")
+        if servesRequests, ProcessInfo.processInfo.environment["DRGW_NIO_EXECUTOR"] != "0" {
             if !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
                 FileHandle.standardError.write(Data("drgw: NIO's event loops could not become the task executor; using Swift's\n".utf8))
             }
