@@ -112,9 +112,9 @@ public func buildApplication(
     var poller = OperationPoller(
         store: deps.store, registry: registry, waiters: waiters, logger: deps.logger, settings: config.operations)
     poller.observer = evidence.recorder
-    let purger = IdempotencyPurger(
-        store: deps.store, retentionHours: config.idempotency.retentionHours, interval: .seconds(300), logger: deps.logger
-    )
+    let purger = RetentionPurger(
+        store: deps.store, idempotencyRetentionSeconds: config.idempotency.retentionHours * 3600,
+        operationRetentionSeconds: config.operations.retentionDays * 86400, logger: deps.logger)
     return Application(
         router: router,
         server: .pinnedHTTP1(logger: deps.logger),

@@ -10,7 +10,9 @@ enum OperationRecord {
             id: stored.operation.id, tenant: stored.tenant, account: stored.operation.account,
             status: stored.operation.status.rawValue, body: String(decoding: stored.operation.jsonBytes, as: UTF8.self),
             job: stored.job.map { String(decoding: $0.jsonBytes, as: UTF8.self) },
-            nextPollAt: stored.nextPollAt.timeIntervalSince1970, polls: stored.polls)
+            nextPollAt: stored.nextPollAt.timeIntervalSince1970, polls: stored.polls,
+            endedAt: stored.operation.status == .running
+                ? nil : (Timestamp.parseRFC3339(stored.operation.updatedAt) ?? Date()).timeIntervalSince1970)
     }
 
     /// The stored operation, or nil for a row this version cannot read.
@@ -44,4 +46,6 @@ struct OperationRow: Sendable {
     var job: String?
     var nextPollAt: Double
     var polls: Int
+    /// When the operation ended (its last update); nil while it runs. Retention counts from it.
+    var endedAt: Double?
 }

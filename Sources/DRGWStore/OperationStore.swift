@@ -58,6 +58,9 @@ public protocol OperationStore: Sendable {
     /// statement, so two gateways sharing a store do not poll one operation at once, and a poller
     /// that dies mid-poll is retried once the lease runs out.
     func claimDue(at now: Date, limit: Int, leaseSeconds: Double) async throws -> [StoredOperation]
+    /// Deletes operations that ended before `cutoff` (never a running one); returns how many.
+    /// Drill reports keep their own copy of what they need and are not touched.
+    func purgeOperations(endedBefore cutoff: Date) async throws -> Int
     /// Saves the result of polling a claimed operation, only while the row still carries the
     /// claim's `leaseGeneration`. False when another poller claimed it since (this result is
     /// dropped: the newer owner's poll wins).

@@ -40,6 +40,8 @@ struct ConfigTests {
         #expect(config.accounts.first?.credentials.secretKey == "SECRETVALUE-123")
         #expect(config.accounts.first?.region == "ap-southeast-3")
         #expect(config.upstream.maxConnectionsPerHost == 128)
+        #expect(config.operations.retentionDays == 30)
+        #expect(try loader.load(yaml: valid + "\noperations: { retentionDays: 7.5 }").operations.retentionDays == 7.5)
         #expect(try loader.load(yaml: valid + "\nupstream: { maxConnectionsPerHost: 300 }").upstream.maxConnectionsPerHost == 300)
         #expect(!String(describing: config.accounts.first!.credentials).contains("SECRETVALUE"))
         #expect(config.accounts.first?.groupCheckSeconds == 2)
@@ -64,6 +66,7 @@ struct ConfigTests {
         #expect(errorKey(valid + "\nupstream: { maxConnectionsPerHost: 0 }") == "upstream.maxConnectionsPerHost")
         #expect(errorKey(valid + "\nupstream: { maxConnectionsPerHost: many }") == "upstream.maxConnectionsPerHost")
         #expect(errorKey(valid.replacingOccurrences(of: "projectId: p1", with: "projectId: p1\n    groupCheckSeconds: 301")) == "accounts[0].groupCheckSeconds")
+        #expect(errorKey(valid + "\noperations: { retentionDays: 0 }") == "operations.retentionDays")
         #expect(errorKey("server: [1, 2]") == "server")
         #expect(errorKey("server: {port: 1") == "config")
     }

@@ -71,4 +71,36 @@ struct OperationPollingLiveTests {
             #expect(((final["error"] as? [String: Any])?["detail"] as? String ?? "").contains("could not be read for 2 s"))
         }
     }
+
+    @Test func endedOperationsAreDeletedAfterTheirRetentionAndReportsStay() async throws {
+        let options = SimulatorOptions(port: 0, accessKey: "HPUAEXAMPLEAK0000998", secretKey: "keep-secret-\(UUID().uuidString)", jobSeconds: 0.2)
+        let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: options)
+        defer { Task { await simulator.stop() } }
+        let account = HuaweiSDRSPlugin.demoAccount(id: "hw-keep", endpoint: simulator.endpoint, options: options)
+        let key = "keep-key-" + UUID().uuidString
+        var config = liveConfig(accounts: [account], tenant: "keep", key: key)
+        config.operations.retentionDays = 2.0 / 86400  // 2 s
+        var logger = Logger(label: "retention-tests")
+        logger.logLevel = .critical
+        try await runGateway(config: config, plugins: [HuaweiSDRSPlugin.self], logger: logger) { port, client in
+            let gateway = LiveGateway(port: port, key: key, client: client)
+            let created = try await gateway.send(
+                "POST", "/v1/accounts/hw-keep/drills", json: #"{"name":"kept_report","protectionGroupId":"\#(HuaweiSDRSSimulatorSeed.groupId)"}"#,
+                headers: [("Idempotency-Key", "keep-1"), ("Prefer", "wait=20")])
+            #expect(created.jsonObject["status"] as? String == "succeeded", "\(created.jsonObject)")
+            let id = try #require(created.jsonObject["id"] as? String)
+            let drillId = try #require((created.jsonObject["resource"] as? [String: Any])?["id"] as? String)
+            #expect(try await gateway.send("GET", "/v1/operations/\(id)").status == 200)
+            var status = 200
+            let deadline = ContinuousClock.now + .seconds(15)
+            while status == 200, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+                status = try await gateway.send("GET", "/v1/operations/\(id)").status
+            }
+            #expect(status == 404, "the ended operation was kept past its retention")
+            let report = try await gateway.send("GET", "/v1/accounts/hw-keep/drills/\(drillId)/report")
+            #expect(report.status == 200)
+            #expect((report.jsonObject["operations"] as? [String])?.contains(id) == true)
+        }
+    }
 }

@@ -33,6 +33,34 @@ struct StoreContractTests {
     }
 
     @Test(arguments: StoreBackend.all)
+    func endedOperationsPastRetentionArePurgedRunningOnesNever(backend: StoreBackend) async throws {
+        try await backend.withStore { store, _ in
+            let old = Date().addingTimeInterval(-40 * 86400)
+            let recent = Date().addingTimeInterval(-86400)
+            try await store.save(StoredOperation(tenant: "t", operation: Self.operation("op_old_done", status: .succeeded, at: old), job: nil, nextPollAt: old))
+            try await store.save(StoredOperation(tenant: "t", operation: Self.operation("op_old_failed", status: .failed, at: old), job: nil, nextPollAt: old))
+            try await store.save(StoredOperation(tenant: "t", operation: Self.operation("op_old_running", at: old), job: nil, nextPollAt: old))
+            try await store.save(StoredOperation(tenant: "t", operation: Self.operation("op_recent_done", status: .succeeded, at: recent), job: nil, nextPollAt: recent))
+            // Ended through a poll's claimed save: its end time is set the same way.
+            let claimed = try #require(try await store.claimDue(at: Date(), limit: 10, leaseSeconds: 30).first { $0.operation.id == "op_old_running" })
+            var ended = claimed
+            ended.operation.status = .succeeded
+            ended.operation.updatedAt = Timestamp.rfc3339(old)
+            #expect(try await store.saveClaimed(ended))
+            try await store.save(StoredOperation(tenant: "t", operation: Self.operation("op_still_running", at: old), job: nil, nextPollAt: old))
+
+            let purged = try await store.purgeOperations(endedBefore: Date().addingTimeInterval(-30 * 86400))
+            #expect(purged == 3)
+            for gone in ["op_old_done", "op_old_failed", "op_old_running"] {
+                #expect(try await store.operation(id: gone, tenant: "t") == nil, "\(gone) was kept")
+            }
+            #expect(try await store.operation(id: "op_recent_done", tenant: "t") != nil)
+            #expect(try await store.operation(id: "op_still_running", tenant: "t") != nil)
+            #expect(try await store.purgeOperations(endedBefore: Date().addingTimeInterval(-30 * 86400)) == 0)
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
     func anExpiredLeaseIsTakenOverOnceWithTheSameOperationId(backend: StoreBackend) async throws {
         try await backend.withStore { store, _ in
             let now = Date()

@@ -49,6 +49,7 @@ public struct ConfigLoader: Sendable {
             if let polls = try operations.optionalInt("maxConcurrentPolls") { config.operations.maxConcurrentPolls = polls }
             if let scan = try operations.optionalDouble("scanSeconds") { config.operations.scanSeconds = scan }
             if let age = try operations.optionalDouble("maxAgeSeconds") { config.operations.maxAgeSeconds = age }
+            if let days = try operations.optionalDouble("retentionDays") { config.operations.retentionDays = days }
             if let byKind = try operations.optionalMap("maxAgeSecondsByKind") {
                 for kind in byKind.values.keys.sorted() {
                     guard Operation.kinds.contains(kind) else {
@@ -227,6 +228,9 @@ public struct ConfigLoader: Sendable {
         }
         guard (1...10_000).contains(config.upstream.maxConnectionsPerHost) else {
             throw ConfigError(key: "upstream.maxConnectionsPerHost", "must be 1 to 10000")
+        }
+        guard config.operations.retentionDays > 0, config.operations.retentionDays <= 3650 else {
+            throw ConfigError(key: "operations.retentionDays", "must be above 0 and at most 3650")
         }
         guard config.idempotency.retentionHours > 0 else {
             throw ConfigError(key: "idempotency.retentionHours", "must be positive")

@@ -37,6 +37,9 @@ public struct GatewayConfig: Sendable {
         public var maxAgeSeconds: Double = 3600
         /// `maxAgeSeconds` for particular kinds (e.g. `protectionGroup.failover: 21600`).
         public var maxAgeSecondsByKind: [String: Double] = [:]
+        /// Days an ended operation stays readable (`GET /v1/operations/{id}`) before it is
+        /// deleted. Drill reports keep their operation ids and are not deleted with them.
+        public var retentionDays: Double = 30
         public init() {}
 
         /// The limit for operations of `kind`.

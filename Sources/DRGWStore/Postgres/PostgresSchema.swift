@@ -51,6 +51,12 @@ enum PostgresSchema {
             "CREATE INDEX drill_schedules_due ON drill_schedules (next_run_at) WHERE enabled",
             "CREATE INDEX drill_schedules_tenant ON drill_schedules (tenant, created_at, id)",
         ],
+        // Retention: when an operation ended (earlier ones count from the migration).
+        [
+            "ALTER TABLE operations ADD COLUMN ended_at DOUBLE PRECISION",
+            "UPDATE operations SET ended_at = extract(epoch FROM now()) WHERE status <> 'running'",
+            "CREATE INDEX operations_ended ON operations (ended_at) WHERE ended_at IS NOT NULL",
+        ],
     ]
 
     /// Applies pending migrations; returns the schema version now in force.

@@ -107,16 +107,16 @@ enum PostgresStatements {
     /// Inserts an operation or replaces it by id.
     struct SaveOperation: PostgresPreparedStatement {
         static let sql = """
-            INSERT INTO operations (id, tenant, account, status, body, job, next_poll_at, polls)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            INSERT INTO operations (id, tenant, account, status, body, job, next_poll_at, polls, ended_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body, job = excluded.job,
-              next_poll_at = excluded.next_poll_at, polls = excluded.polls
+              next_poll_at = excluded.next_poll_at, polls = excluded.polls, ended_at = excluded.ended_at
             """
         typealias Row = Int
         var row: OperationRow
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 8)
+            var bindings = PostgresBindings(capacity: 9)
             bindings.append(row.id)
             bindings.append(row.tenant)
             bindings.append(row.account)
@@ -125,6 +125,7 @@ enum PostgresStatements {
             bindings.append(row.job)
             bindings.append(row.nextPollAt)
             bindings.append(row.polls)
+            bindings.append(row.endedAt)
             return bindings
         }
 
@@ -136,14 +137,14 @@ enum PostgresStatements {
     struct SaveAndComplete: PostgresPreparedStatement {
         static let sql = """
             WITH saved AS (
-              INSERT INTO operations (id, tenant, account, status, body, job, next_poll_at, polls)
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+              INSERT INTO operations (id, tenant, account, status, body, job, next_poll_at, polls, ended_at)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
               ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body, job = excluded.job,
-                next_poll_at = excluded.next_poll_at, polls = excluded.polls
+                next_poll_at = excluded.next_poll_at, polls = excluded.polls, ended_at = excluded.ended_at
               RETURNING 1)
-            UPDATE idempotency_records SET state = 'completed', response_status = $9, response_headers = $10,
-              response_body = $11, lease_until = 0
-            WHERE tenant = $12 AND method = $13 AND path = $14 AND key = $15 AND EXISTS (SELECT 1 FROM saved)
+            UPDATE idempotency_records SET state = 'completed', response_status = $10, response_headers = $11,
+              response_body = $12, lease_until = 0
+            WHERE tenant = $13 AND method = $14 AND path = $15 AND key = $16 AND EXISTS (SELECT 1 FROM saved)
             """
         typealias Row = Int
         var save: SaveOperation
@@ -164,8 +165,8 @@ enum PostgresStatements {
     /// Saves a poll's result only while the poller's claim (lease generation) still holds.
     struct SaveClaimed: PostgresPreparedStatement {
         static let sql = """
-            UPDATE operations SET status = $1, body = $2, job = $3, next_poll_at = $4, polls = $5
-            WHERE id = $6 AND lease_generation = $7
+            UPDATE operations SET status = $1, body = $2, job = $3, next_poll_at = $4, polls = $5, ended_at = $6
+            WHERE id = $7 AND lease_generation = $8
             RETURNING 1
             """
         typealias Row = Int
@@ -173,12 +174,13 @@ enum PostgresStatements {
         var generation: Int
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 7)
+            var bindings = PostgresBindings(capacity: 8)
             bindings.append(row.status)
             bindings.append(row.body)
             bindings.append(row.job)
             bindings.append(row.nextPollAt)
             bindings.append(row.polls)
+            bindings.append(row.endedAt)
             bindings.append(row.id)
             bindings.append(generation)
             return bindings

@@ -49,6 +49,13 @@ public final class SQLiteStore: GatewayStore, Sendable {
         // Drill evidence: reports (SQLiteStore+Reports.swift) and schedules (SQLiteStore+Schedules.swift).
         reportMigration,
         scheduleMigration,
+        // Retention: when an operation ended. Operations that ended before this version count
+        // from the migration.
+        [
+            "ALTER TABLE operations ADD COLUMN ended_at REAL",
+            "UPDATE operations SET ended_at = CAST(strftime('%s', 'now') AS REAL) WHERE status != 'running'",
+            "CREATE INDEX operations_ended ON operations(ended_at) WHERE ended_at IS NOT NULL",
+        ],
     ]
 
     private init(writer: any DatabaseWriter, logger: Logger) {
@@ -229,16 +236,18 @@ public final class SQLiteStore: GatewayStore, Sendable {
 
     private static func saveArguments(_ stored: StoredOperation) -> StatementArguments {
         let row = OperationRecord.row(stored)
-        return [row.id, row.tenant, row.account, row.status, row.body, row.job, row.nextPollAt, row.polls]
+        return [row.id, row.tenant, row.account, row.status, row.body, row.job, row.nextPollAt, row.polls, row.endedAt]
     }
 
     public func saveClaimed(_ stored: StoredOperation) async throws -> Bool {
         let row = OperationRecord.row(stored)
-        let arguments: StatementArguments = [row.status, row.body, row.job, row.nextPollAt, row.polls, row.id, stored.leaseGeneration]
+        let arguments: StatementArguments = [
+            row.status, row.body, row.job, row.nextPollAt, row.polls, row.endedAt, row.id, stored.leaseGeneration,
+        ]
         return try await batcher.write { db in
             try db.cachedStatement(
                 sql: """
-                    UPDATE operations SET status = ?, body = ?, job = ?, next_poll_at = ?, polls = ?
+                    UPDATE operations SET status = ?, body = ?, job = ?, next_poll_at = ?, polls = ?, ended_at = ?
                     WHERE id = ? AND lease_generation = ?
                     """
             ).execute(arguments: arguments)
@@ -249,10 +258,10 @@ public final class SQLiteStore: GatewayStore, Sendable {
     private static func save(_ db: Database, _ arguments: StatementArguments) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO operations (id, tenant, account, status, body, job, next_poll_at, polls)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO operations (id, tenant, account, status, body, job, next_poll_at, polls, ended_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET status = excluded.status, body = excluded.body, job = excluded.job,
-                  next_poll_at = excluded.next_poll_at, polls = excluded.polls
+                  next_poll_at = excluded.next_poll_at, polls = excluded.polls, ended_at = excluded.ended_at
                 """
         ).execute(arguments: arguments)
     }
@@ -308,6 +317,13 @@ public final class SQLiteStore: GatewayStore, Sendable {
                         """),
                 arguments: [t + leaseSeconds, t, limit]
             ).compactMap(Self.decode)
+        }
+    }
+
+    public func purgeOperations(endedBefore cutoff: Date) async throws -> Int {
+        try await batcher.write { db in
+            try db.execute(sql: "DELETE FROM operations WHERE ended_at < ?", arguments: [cutoff.timeIntervalSince1970])
+            return db.changesCount
         }
     }
 
