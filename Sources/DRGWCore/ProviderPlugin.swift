@@ -36,6 +36,9 @@ public struct SimulatorOptions: Sendable {
     /// Fault mode: a drill delete reports success but the drill stays (Huawei: the job succeeds and
     /// the drill is `available` again; Alibaba: the drill leaves the list for 3 s, then is back).
     public var phantomDeletes = false
+    /// Fault mode: every asynchronous job ends failed instead of succeeding, with nothing changed
+    /// (where the provider has jobs that can fail: Huawei `FAIL` with an error code).
+    public var failJobs = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, accessKey: String, secretKey: String,

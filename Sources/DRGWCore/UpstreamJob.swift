@@ -20,6 +20,9 @@ public struct UpstreamJob: Codable, Sendable, Equatable {
 /// Where an upstream job stands.
 public enum JobProgress: Sendable, Equatable {
     case running
+    /// Still running, and the job already names the resource it makes: the operation shows the
+    /// id before the job ends.
+    case creating(resourceId: String)
     /// Done; carries the resource id when the job created something.
     case succeeded(resourceId: String?)
     case failed(Problem)

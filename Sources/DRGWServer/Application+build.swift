@@ -92,7 +92,7 @@ public func buildApplication(
     )
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: EdgeMiddleware(maxBodyBytes: config.server.maxBodyBytes))
-    SystemController(operations: deps.store, registry: GatewayMetrics.registry, openAPI: OpenAPIDocument.bytes)
+    SystemController(operations: deps.store, registry: GatewayMetrics.registry, openAPI: OpenAPIDocument.bytes(publicURL: config.server.publicURL))
         .addRoutes(to: router)
     let v1 = router.group("v1")
         .add(

@@ -8,4 +8,11 @@ enum OpenAPIDocument {
         else { return Array("{\"openapi\":\"3.1.0\"}".utf8) }
         return Array(data)
     }()
+
+    /// The document with `servers` naming `publicURL` instead of the relative `/`.
+    static func bytes(publicURL: String?) -> [UInt8] {
+        guard let publicURL else { return bytes }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return Array(text.replacingOccurrences(of: #""url": "/","#, with: #""url": "\#(publicURL)","#).utf8)
+    }
 }

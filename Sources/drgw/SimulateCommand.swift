@@ -65,6 +65,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Fault mode: drill deletes report success but the drill stays.")
     var phantomDeletes = false
 
+    @Flag(name: .long, help: "Fault mode: every asynchronous job ends failed and changes nothing (Huawei).")
+    var failJobs = false
+
     func validate() throws {
         guard ProviderCatalog.plugin(named: provider) != nil else {
             throw ValidationError("unknown provider '\(provider)'; known: " + ProviderCatalog.plugins.map { $0.name }.joined(separator: ", "))
@@ -94,6 +97,7 @@ struct SimulateCommand: AsyncParsableCommand {
         options.drillSeconds = drillSeconds
         options.replicationCycleSeconds = replicationCycleSeconds
         options.phantomDeletes = phantomDeletes
+        options.failJobs = failJobs
         if let name = authTokenEnv {
             guard let token = ProcessInfo.processInfo.environment[name], !token.isEmpty else {
                 throw ValidationError("--auth-token-env: the environment variable \(name) is not set")

@@ -54,16 +54,16 @@ struct ClientCommandTests {
     /// A gateway with one Huawei account (`hw-cli`, 3 s jobs) for `key`; `body` gets the gateway's
     /// environment for the binary and the simulator.
     static func withGateway(
-        jobSeconds: Double = 3, maxAgeByKind: [String: Double] = [:],
+        jobSeconds: Double = 3, failJobs: Bool = false,
         _ body: @Sendable (_ env: [String: String], _ simulator: RunningSimulator, _ key: String) async throws -> Void
     ) async throws {
-        let options = SimulatorOptions(port: 0, accessKey: "HPUAEXAMPLEAK0000777", secretKey: "cli-secret-\(UUID().uuidString)", jobSeconds: jobSeconds)
+        var options = SimulatorOptions(port: 0, accessKey: "HPUAEXAMPLEAK0000777", secretKey: "cli-secret-\(UUID().uuidString)", jobSeconds: jobSeconds)
+        options.failJobs = failJobs
         let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: options)
         var account = HuaweiSDRSPlugin.demoAccount(id: "hw-cli", endpoint: simulator.endpoint, options: options)
         account.limits = UpstreamLimits(connectTimeout: 1, requestTimeout: 2, maxAttempts: 1, retryBudgetSeconds: 1, baseBackoff: 0.01)
         let key = "cli-key-" + UUID().uuidString
-        var config = liveConfig(accounts: [account], tenant: "cli", key: key)
-        config.operations.maxAgeSecondsByKind = maxAgeByKind
+        let config = liveConfig(accounts: [account], tenant: "cli", key: key)
         var logger = Logger(label: "cli-tests")
         logger.logLevel = .critical
         try await runGateway(config: config, plugins: [HuaweiSDRSPlugin.self], logger: logger) { port, _ in
@@ -135,17 +135,15 @@ struct ClientCommandTests {
     }
 
     @Test func anOperationThatEndsFailedExitsOne() async throws {
-        // The cloud stops answering after the create: the job cannot be read for 2 s, so the gateway fails the operation.
-        try await Self.withGateway(jobSeconds: 30, maxAgeByKind: ["drill.create": 2]) { env, simulator, _ in
-            let started = try await Self.drgw(
-                ["drills", "create", "--account", "hw-cli", "--group", Self.group, "--name", "cli_lost"], environment: env)
-            #expect(started.status == 0, "\(started.stderr)")
-            let id = try #require(started.json["id"] as? String, "\(started.stdout)")
-            await simulator.stop()
-            let waited = try await Self.drgw(["operations", "wait", id, "--timeout", "60"], environment: env)
+        // The simulator's jobs end FAIL: the create is accepted, its operation ends failed.
+        try await Self.withGateway(jobSeconds: 1, failJobs: true) { env, _, _ in
+            let waited = try await Self.drgw(
+                ["drills", "create", "--account", "hw-cli", "--group", Self.group, "--name", "cli_fails", "--wait", "--timeout", "60"],
+                environment: env)
             #expect(waited.status == 1, "\(waited.stderr)")
-            #expect(waited.stderr.contains("upstream_timeout"), "\(waited.stderr)")
+            #expect(waited.stderr.contains("failed"), "\(waited.stderr)")
             #expect(waited.json["status"] as? String == "failed", "the failed operation is printed: \(waited.stdout)")
+            #expect(((waited.json["error"] as? [String: Any])?["providerCode"] as? String) == "SDRS.1106", "\(waited.stdout)")
         }
     }
 

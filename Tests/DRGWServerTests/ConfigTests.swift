@@ -1,5 +1,5 @@
 import AlibabaEBS
-import DRGWServer
+@testable import DRGWServer
 import Foundation
 import HuaweiSDRS
 import Testing
@@ -41,6 +41,10 @@ struct ConfigTests {
         #expect(config.accounts.first?.region == "ap-southeast-3")
         #expect(config.upstream.maxConnectionsPerHost == 128)
         #expect(config.operations.retentionDays == 30)
+        let published = try loader.load(yaml: valid.replacingOccurrences(of: "port: 9090", with: "port: 9090, publicURL: \"https://drgw.example.com\""))
+        let document = String(decoding: OpenAPIDocument.bytes(publicURL: published.server.publicURL), as: UTF8.self)
+        #expect(document.contains(#""url": "https://drgw.example.com""#))
+        #expect(!document.contains(#""url": "/""#))
         #expect(try loader.load(yaml: valid + "\noperations: { retentionDays: 7.5 }").operations.retentionDays == 7.5)
         #expect(try loader.load(yaml: valid + "\nupstream: { maxConnectionsPerHost: 300 }").upstream.maxConnectionsPerHost == 300)
         #expect(!String(describing: config.accounts.first!.credentials).contains("SECRETVALUE"))
@@ -67,6 +71,7 @@ struct ConfigTests {
         #expect(errorKey(valid + "\nupstream: { maxConnectionsPerHost: many }") == "upstream.maxConnectionsPerHost")
         #expect(errorKey(valid.replacingOccurrences(of: "projectId: p1", with: "projectId: p1\n    groupCheckSeconds: 301")) == "accounts[0].groupCheckSeconds")
         #expect(errorKey(valid + "\noperations: { retentionDays: 0 }") == "operations.retentionDays")
+        #expect(errorKey(valid.replacingOccurrences(of: "port: 9090", with: "port: 9090, publicURL: \"ftp://x\"")) == "server.publicURL")
         #expect(errorKey("server: [1, 2]") == "server")
         #expect(errorKey("server: {port: 1") == "config")
     }

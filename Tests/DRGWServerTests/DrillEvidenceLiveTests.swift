@@ -170,11 +170,11 @@ struct DrillEvidenceLiveTests {
                 let direct = try HuaweiSDRSPlugin.makeProvider(account: account, transport: transport)
                 let job = try await direct.createDrill(
                     CreateDrillInput(name: "outside_drill", protectionGroupId: group), context: CallContext(requestId: "outside"))
-                var progress = JobProgress.running
                 let deadline = ContinuousClock.now + .seconds(20)
-                while progress == .running, ContinuousClock.now < deadline {
-                    progress = try await direct.progress(of: job, context: CallContext(requestId: "outside"))
+                while outside == nil, ContinuousClock.now < deadline {
+                    let progress = try await direct.progress(of: job, context: CallContext(requestId: "outside"))
                     if case .succeeded(let id) = progress { outside = id }
+                    if case .failed = progress { break }
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 #expect(outside != nil)

@@ -55,6 +55,12 @@ struct IdempotencyLiveTests {
             #expect(replay.status == 202)
             #expect(replay.header("Idempotent-Replayed") == "true")
             #expect(replay.jsonObject["id"] as? String == accepted.first?.1)
+            // The stored 202 still says running; Location and Link lead to the operation as it is now.
+            let operationPath = "/v1/operations/\(accepted.first?.1 ?? "")"
+            #expect(replay.header("Location") == operationPath)
+            #expect(replay.header("Link") == "<\(operationPath)>; rel=\"monitor\"")
+            let now = try await gateway.send("GET", operationPath, headers: [("Prefer", "wait=20")])
+            #expect(now.jsonObject["status"] as? String == "succeeded", "\(now.jsonObject)")
             // Another body with the same key: 422, nothing sent upstream.
             let other = try await gateway.send(
                 "POST", "/v1/accounts/acct/drills", json: #"{"name":"other_drill","protectionGroupId":"\#(groupId)"}"#,

@@ -42,6 +42,16 @@ struct OperationPollingLiveTests {
             let running = try await gateway.send("GET", "/v1/operations/\(thirdId)")
             #expect(running.jsonObject["status"] as? String == "running")
             #expect(running.header("Retry-After") == "1")
+            // The drill's id shows on the operation as soon as a poll of the running job names it.
+            var early: [String: Any] = [:]
+            let idDeadline = ContinuousClock.now + .seconds(2)
+            while ContinuousClock.now < idDeadline {
+                early = try await gateway.send("GET", "/v1/operations/\(thirdId)").jsonObject
+                if (early["resource"] as? [String: Any])?["id"] is String { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(early["status"] as? String == "running", "the 3 s job ended before its drill id showed: \(early)")
+            #expect((early["resource"] as? [String: Any])?["id"] is String, "\(early)")
             let waited = try await gateway.send("GET", "/v1/operations/\(thirdId)", headers: [("Prefer", "wait=20")])
             #expect(waited.jsonObject["status"] as? String == "succeeded", "\(waited.jsonObject)")
             #expect(waited.header("Preference-Applied") == "wait=20")

@@ -103,6 +103,64 @@ struct QueryAndHeaderLiveTests {
         #expect(unauthenticated.headers[.wwwAuthenticate] == #"Bearer realm="drgw""#)
     }
 
+    @Test("one not-found style for both clouds, repeated JSON members refused, opaque cursors")
+    func notFoundRepeatedMembersAndCursors() async throws {
+        let hwOptions = SimulatorOptions(port: 0, accessKey: "HPUAEXAMPLEAK0000444", secretKey: "nf-secret-\(UUID().uuidString)", jobSeconds: 0.2)
+        let aliOptions = SimulatorOptions(port: 0, accessKey: "NOTFOUNDALIAK00001", secretKey: "nf-ali-\(UUID().uuidString)", jobSeconds: 0.2)
+        let huawei = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: hwOptions)
+        let alibaba = try await RunningSimulator.start(AlibabaEBSPlugin.self, options: aliOptions)
+        defer { Task { await huawei.stop(); await alibaba.stop() } }
+        let accounts = [
+            HuaweiSDRSPlugin.demoAccount(id: "hw-nf", endpoint: huawei.endpoint, options: hwOptions),
+            AlibabaEBSPlugin.demoAccount(id: "ali-nf", endpoint: alibaba.endpoint, options: aliOptions),
+        ]
+        try await LiveGateway.with(accounts: accounts, plugins: [HuaweiSDRSPlugin.self, AlibabaEBSPlugin.self]) { gateway in
+            for account in ["hw-nf", "ali-nf"] {
+                let drill = try await gateway.send("GET", "/v1/accounts/\(account)/drills/nope-1")
+                #expect(drill.status == 404)
+                #expect(drill.jsonObject["detail"] as? String == "Drill 'nope-1' was not found.", "\(account): \(drill.jsonObject)")
+                let group = try await gateway.send("GET", "/v1/accounts/\(account)/protection-groups/nope-1")
+                #expect(group.status == 404)
+                #expect(group.jsonObject["detail"] as? String == "Protection group 'nope-1' was not found.", "\(account): \(group.jsonObject)")
+                let delete = try await gateway.send("DELETE", "/v1/accounts/\(account)/drills/nope-1", headers: [("Idempotency-Key", "nf-\(account)")])
+                #expect(delete.status == 404)
+                #expect(delete.jsonObject["detail"] as? String == "Drill 'nope-1' was not found.", "\(account): \(delete.jsonObject)")
+            }
+            // The cloud's own code stays available.
+            #expect(try await gateway.send("GET", "/v1/accounts/hw-nf/drills/nope-1").jsonObject["providerCode"] as? String == "SDRS.1902")
+
+            // A member given twice is refused, however it is spelt; null is "not given".
+            let group = HuaweiSDRSSimulatorSeed.groupId
+            for body in [#"{"name":"a_drill","name":"b_drill","protectionGroupId":"\#(group)"}"#,
+                         #"{"name":"a_drill","na\u006de":"b_drill","protectionGroupId":"\#(group)"}"#] {
+                let twice = try await gateway.send("POST", "/v1/accounts/hw-nf/drills", json: body, headers: [("Idempotency-Key", UUID().uuidString)])
+                #expect(twice.status == 400)
+                #expect((twice.jsonObject["errors"] as? [[String: Any]])?.first?["field"] as? String == "name", "\(twice.jsonObject)")
+            }
+            let nulls = try await gateway.send(
+                "POST", "/v1/accounts/hw-nf/drills", json: #"{"name":"null_net","protectionGroupId":"\#(group)","drillNetworkId":null}"#,
+                headers: [("Idempotency-Key", "nf-null"), ("Prefer", "wait=20")])
+            #expect(nulls.status == 200 || nulls.status == 202, "\(nulls.jsonObject)")
+
+            // Cursors are opaque: a page's nextCursor leads on; a hand-made one is refused.
+            for index in 0..<2 {
+                _ = try await gateway.send(
+                    "POST", "/v1/accounts/hw-nf/drills", json: #"{"name":"page_\#(index)","protectionGroupId":"\#(group)"}"#,
+                    headers: [("Idempotency-Key", "nf-page-\(index)")])
+            }
+            let first = try await gateway.send("GET", "/v1/operations?limit=1")
+            let cursor = try #require(first.jsonObject["nextCursor"] as? String)
+            #expect(Int(cursor) == nil, "a row number is not opaque: \(cursor)")
+            let second = try await gateway.send("GET", "/v1/operations?limit=1&cursor=\(cursor)")
+            #expect(second.status == 200)
+            let ids = [first, second].compactMap { (($0.jsonObject["items"] as? [[String: Any]])?.first?["id"] as? String) }
+            #expect(ids.count == 2 && ids[0] != ids[1])
+            let forged = try await gateway.send("GET", "/v1/operations?cursor=12")
+            #expect(forged.status == 400)
+            #expect((forged.jsonObject["errors"] as? [[String: Any]])?.first?["field"] as? String == "cursor")
+        }
+    }
+
     @Test("an Alibaba drill keeps the name it was given; a field Alibaba cannot honour is refused")
     func alibabaDrillNames() async throws {
         var options = SimulatorOptions(accessKey: "QUERYALIAK00000001", secretKey: "ali-query-\(UUID().uuidString)", jobSeconds: 0.2)

@@ -101,12 +101,15 @@ import Testing
             .answer(200, #"{"status":"INIT","job_id":"j","entities":{}}"#),
             .answer(200, #"{"status":"RUNNING","job_id":"j","entities":{}}"#),
             .answer(200, #"{"status":"PAUSED_BY_NEW_RELEASE","job_id":"j"}"#),
+            .answer(200, #"{"status":"RUNNING","job_id":"j","entities":{"server_group_id":"g1","disaster_recovery_drill_id":"d-9"}}"#),
             .answer(200, #"{"status":"SUCCESS","job_id":"j","entities":{"server_group_id":"g1","disaster_recovery_drill_id":"d-9","extra":{"a":1}}}"#),
         ])
         let p = try provider(transport)
         #expect(try await p.progress(of: Self.job, context: context) == .running)
         #expect(try await p.progress(of: Self.job, context: context) == .running)
         #expect(try await p.progress(of: Self.job, context: context) == .running)
+        // A running create job that already names its drill: the operation can show the id.
+        #expect(try await p.progress(of: Self.job, context: context) == .creating(resourceId: "d-9"))
         #expect(try await p.progress(of: Self.job, context: context) == .succeeded(resourceId: "d-9"))
         #expect(transport.sent.first?.url.hasSuffix("/v1/\(Self.project)/jobs/0000000062db92d70162db9d200f000a") == true)
     }

@@ -59,7 +59,10 @@ struct SDRSSimulatorHarness {
         let context = CallContext(requestId: "poll")
         while ContinuousClock.now < deadline {
             let state = try await provider.progress(of: job, context: context)
-            if state != .running { return state }
+            switch state {
+            case .running, .creating: break
+            case .succeeded, .failed: return state
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
         Issue.record("job \(job.kind) did not end before the deadline")

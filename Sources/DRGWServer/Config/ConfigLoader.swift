@@ -38,6 +38,12 @@ public struct ConfigLoader: Sendable {
             if let port = try server.optionalInt("port") { config.server.port = port }
             if let max = try server.optionalInt("maxBodyBytes") { config.server.maxBodyBytes = max }
             if let drain = try server.optionalDouble("drainSeconds") { config.server.drainSeconds = drain }
+            if let url = try server.optionalString("publicURL") {
+                guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil, parsed.query == nil,
+                    !url.contains("\""), !url.contains("\\")
+                else { throw ConfigError(key: "server.publicURL", "must be an http:// or https:// URL without a query") }
+                config.server.publicURL = url
+            }
         }
         if let store = try top.optionalMap("store"), let url = try store.optionalString("url") { config.store.url = url }
         if let idem = try top.optionalMap("idempotency") {

@@ -12,6 +12,9 @@ public struct GatewayConfig: Sendable {
         public var maxBodyBytes: Int = 64 * 1024
         /// Seconds to drain in-flight requests on SIGTERM.
         public var drainSeconds: Double = 10
+        /// The absolute URL clients reach the gateway at, for `servers` in `/openapi.json`; by
+        /// default the document names the origin it is fetched from (a relative `/`).
+        public var publicURL: String?
         public init() {}
     }
 

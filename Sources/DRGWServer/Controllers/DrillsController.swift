@@ -31,7 +31,7 @@ struct DrillsController {
             for index in page.items.indices {
                 if let stored = known[page.items[index].id] { Self.overlay(stored.report, on: &page.items[index]) }
             }
-            return ProblemResponse.json(page)
+            return ProblemResponse.json(page.answered)
         }
         group.post(RouterPath(base)) { request, context in
             let (entry, _) = try registry.resolve(request, context)
@@ -58,7 +58,12 @@ struct DrillsController {
         group.get(RouterPath(base + "/:drillId")) { request, context in
             let (entry, call) = try registry.resolve(request, context)
             let id = try context.parameters.id("drillId")
-            var drill = try await entry.provider.drill(id: id, context: call)
+            var drill: Drill
+            do {
+                drill = try await entry.provider.drill(id: id, context: call)
+            } catch let problem as Problem {
+                throw problem.namingMissing("Drill '\(id)'")
+            }
             if let stored = try await reports.report(account: entry.settings.id, drillId: id) { Self.overlay(stored.report, on: &drill) }
             return ProblemResponse.json(drill)
         }

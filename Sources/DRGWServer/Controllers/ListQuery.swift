@@ -23,9 +23,9 @@ struct ListQuery {
                 errors.append(FieldError(field: "limit", message: "must be an integer in 1...200"))
             }
         }
-        cursor = query["cursor"].map(String.init)
-        if let cursor, cursor.isEmpty || cursor.utf8.count > 512 || !cursor.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
-            errors.append(FieldError(field: "cursor", message: "is not a cursor this gateway issued"))
+        if let text = query["cursor"].map(String.init) {
+            cursor = text.utf8.count <= 1024 ? ListCursor.decode(text) : nil
+            if cursor == nil { errors.append(FieldError(field: "cursor", message: "is not a cursor this gateway issued")) }
         }
         if !errors.isEmpty { throw Problem.invalid(errors) }
     }

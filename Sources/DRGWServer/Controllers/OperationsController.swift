@@ -63,7 +63,7 @@ struct OperationsController {
                     return false
                 }
             }
-            return ProblemResponse.json(page)
+            return ProblemResponse.json(page.answered)
         }
         group.get("operations/:operationId") { request, context in
             guard let tenant = context.tenant else { throw Problem(.unauthenticated, detail: "Not authenticated.") }

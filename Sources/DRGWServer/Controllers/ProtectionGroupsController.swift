@@ -14,7 +14,7 @@ struct ProtectionGroupsController {
             let status = try ListFilter.value(request, "status", as: ProtectionGroupStatus.self)
             var page = try await entry.provider.listProtectionGroups(cursor: query.cursor, limit: query.limit, context: call)
             if let status { page.items.removeAll { $0.status != status } }
-            return ProblemResponse.json(page)
+            return ProblemResponse.json(page.answered)
         }
         group.post(RouterPath(base)) { request, context in
             let (entry, _) = try registry.resolve(request, context)
@@ -34,7 +34,11 @@ struct ProtectionGroupsController {
         group.get(RouterPath(base + "/:groupId")) { request, context in
             let (entry, call) = try registry.resolve(request, context)
             let id = try context.parameters.id("groupId")
-            return ProblemResponse.json(try await entry.provider.protectionGroup(id: id, context: call))
+            do {
+                return ProblemResponse.json(try await entry.provider.protectionGroup(id: id, context: call))
+            } catch let problem as Problem {
+                throw problem.namingMissing("Protection group '\(id)'")
+            }
         }
         group.delete(RouterPath(base + "/:groupId")) { request, context in
             let (entry, _) = try registry.resolve(request, context)

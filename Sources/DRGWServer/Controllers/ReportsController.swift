@@ -60,12 +60,12 @@ struct ReportsController {
                 var headers = HTTPFields()
                 headers[.contentType] = "text/csv; charset=utf-8; header=present"
                 if let next = page.nextCursor {
-                    headers[HTTPField.Name("Link")!] = "<\(Self.nextLink(request, cursor: next))>; rel=\"next\""
+                    headers[HTTPField.Name("Link")!] = "<\(Self.nextLink(request, cursor: ListCursor.encode(next)))>; rel=\"next\""
                 }
                 let csv = DrillReportCSV.text(items)
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: csv)))
             }
-            return ProblemResponse.json(Page(items: items, nextCursor: page.nextCursor))
+            return ProblemResponse.json(Page(items: items, nextCursor: page.nextCursor).answered)
         }
     }
 

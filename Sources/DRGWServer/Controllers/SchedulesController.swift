@@ -38,7 +38,7 @@ struct SchedulesController {
             for stored in page.items where account == nil || stored.schedule.account == account {
                 items.append(await withLastDrill(stored.schedule))
             }
-            return ProblemResponse.json(Page(items: items, nextCursor: page.nextCursor))
+            return ProblemResponse.json(Page(items: items, nextCursor: page.nextCursor).answered)
         }
         group.get("schedules/:scheduleId") { request, context in
             let stored = try await find(request, context)

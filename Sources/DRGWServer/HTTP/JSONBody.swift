@@ -44,7 +44,57 @@ struct JSONBody {
         guard let object = parsed as? [String: Any] else {
             throw Problem.invalid([FieldError(field: "body", message: "must be a JSON object")])
         }
+        // JSON parsers disagree on a repeated member (first wins, last wins, error): refused, so
+        // that what the gateway acts on is never a guess. `null` means "not given".
+        if let repeated = Self.repeatedMember(in: bytes) {
+            throw Problem.invalid([FieldError(field: repeated, message: "appears more than once in one object")])
+        }
         return (JSONBody(object: object), bytes)
+    }
+
+    /// The first member name that appears twice in one object (at any depth), or nil. `bytes`
+    /// is valid JSON already.
+    static func repeatedMember(in bytes: [UInt8]) -> String? {
+        var objects: [Set<String>?] = []  // one entry per open container; nil for an array
+        var expectingName = false
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                objects.append([])
+                expectingName = true
+            case UInt8(ascii: "["):
+                objects.append(nil)
+                expectingName = false
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if !objects.isEmpty { objects.removeLast() }
+                expectingName = false
+            case UInt8(ascii: ","):
+                expectingName = objects.last.map { $0 != nil } ?? false
+            case UInt8(ascii: "\""):
+                var end = index + 1
+                var escaped = false
+                while end < bytes.count {
+                    if escaped { escaped = false } else if bytes[end] == UInt8(ascii: "\\") { escaped = true } else if bytes[end] == UInt8(ascii: "\"") { break }
+                    end += 1
+                }
+                if expectingName, let last = objects.indices.last, var names = objects[last] {
+                    let raw = Array(bytes[index...min(end, bytes.count - 1)])
+                    let name = raw.contains(UInt8(ascii: "\\"))
+                        ? ((try? JSONSerialization.jsonObject(with: Data(raw), options: .fragmentsAllowed)) as? String ?? "")
+                        : String(decoding: raw.dropFirst().dropLast(), as: UTF8.self)
+                    if names.contains(name) { return name }
+                    names.insert(name)
+                    objects[last] = names
+                }
+                expectingName = false
+                index = end
+            default:
+                break
+            }
+            index += 1
+        }
+        return nil
     }
 
     init(object: [String: Any]) {

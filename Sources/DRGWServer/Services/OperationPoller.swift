@@ -166,7 +166,10 @@ public struct OperationPoller: Service {
         stored.polls += 1
         stored.operation.updatedAt = Timestamp.rfc3339(now)
         switch progress {
-        case .running:
+        case .running, .creating:
+            if case .creating(let resourceId) = progress, stored.operation.resource.id == nil {
+                stored.operation.resource.id = resourceId
+            }
             // 0.25 s, 0.5 s, 1 s, 2 s, then every 3 s (a drill being created: every 0.5 s, its RTO resolution).
             let delay = min(Self.maxPollInterval(kind: stored.operation.kind), 0.25 * pow(2, Double(min(stored.polls, 8) - 1)))
             stored.nextPollAt = now.addingTimeInterval(delay)

@@ -117,7 +117,7 @@ struct WriteCoordinator: Sendable {
         do {
             job = try await UpstreamRequestIDs.$current.withValue(requestIds) { try await write.perform(call) }
         } catch {
-            let problem = ProblemResponse.problem(for: error)
+            let problem = ProblemResponse.problem(for: error).namingMissing(write.resource)
             if let scope {
                 if problem.retryable || problem.status >= 500 {
                     // Outcome unknown or worth retrying: the next replay of the key runs again (reconciling).
@@ -235,7 +235,11 @@ struct WriteCoordinator: Sendable {
         for (name, value) in stored.headers.sorted(by: { $0.key < $1.key }) {
             if let field = HTTPField.Name(name) { headers[field] = value }
         }
-        if replayed { headers[.idempotentReplayed] = "true" }
+        if replayed {
+            headers[.idempotentReplayed] = "true"
+            // The stored body is the operation as it was then; this is where it is now.
+            if let location = stored.headers["Location"] { headers[HTTPField.Name("Link")!] = "<\(location)>; rel=\"monitor\"" }
+        }
         return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: stored.body)))
     }
 

@@ -26,16 +26,17 @@ extension HuaweiSDRSProvider {
                 providerRequestId: HuaweiErrorParser.requestId(of: response))
         }
         let status = object["status"]?.stringValue ?? ""
+        // The id of what a create job makes, as its entities name it (known from the job's start).
+        let key: String?
+        switch job.kind {
+        case "protectionGroup.create": key = "server_group_id"
+        case "drill.create": key = "disaster_recovery_drill_id"
+        default: key = nil
+        }
+        let createdId = key.flatMap { object["entities"]?[$0]?.stringValue }.flatMap { $0.isEmpty ? nil : $0 }
         switch tables.statuses.terminal?[status] {
         case "succeeded":
-            let entities = object["entities"]
-            let key: String?
-            switch job.kind {
-            case "protectionGroup.create": key = "server_group_id"
-            case "drill.create": key = "disaster_recovery_drill_id"
-            default: key = nil
-            }
-            return .succeeded(resourceId: key.flatMap { entities?[$0]?.stringValue } ?? job.resource.id)
+            return .succeeded(resourceId: createdId ?? job.resource.id)
         case "failed":
             let (code, reason) = Self.failure(in: object)
             var problem = tables.errors.problem(
@@ -45,6 +46,7 @@ extension HuaweiSDRSProvider {
             return .failed(problem)
         default:
             // INIT, RUNNING and any status SDRS may add later.
+            if let createdId, job.resource.id == nil { return .creating(resourceId: createdId) }
             return .running
         }
     }

@@ -42,6 +42,7 @@ public final class HuaweiSDRSSimulator: ProviderSimulator {
             projectId: options.projectId ?? Self.defaultProjectId, region: region, jobSeconds: options.jobSeconds, seed: seed, now: Date())
         world.drillSeconds = max(0, options.drillSeconds ?? options.jobSeconds)
         world.phantomDeletes = options.phantomDeletes
+        world.failJobs = options.failJobs
         self.world = Mutex(world)
         self.faults = Mutex(SeededGenerator(seed: seed ^ 0x5EED))
         self.verifier = HuaweiSignatureVerifier(secrets: [options.accessKey: options.secretKey])

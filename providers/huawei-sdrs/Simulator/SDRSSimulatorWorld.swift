@@ -41,6 +41,8 @@ struct SDRSSimulatorWorld: Sendable {
     var drillSeconds: Double
     /// Deletes of drills report success but leave the drill `available` (fault mode).
     var phantomDeletes = false
+    /// Every job ends `FAIL` and changes nothing (fault mode).
+    var failJobs = false
     /// Replication pairs by id (the seeded group holds one, synchronous and in sync).
     private(set) var replications: [String: SDRSWire.Replication] = [:]
     /// RPO exceedance records, as `resource/rpo-statistics` lists them.
@@ -129,17 +131,17 @@ struct SDRSSimulatorWorld: Sendable {
 
     func jobStatus(_ job: Job, now: Date) -> String {
         let elapsed = now.timeIntervalSince(job.begin)
-        if elapsed >= job.duration { return "SUCCESS" }
+        if elapsed >= job.duration { return failJobs ? "FAIL" : "SUCCESS" }
         if elapsed < min(0.2, job.duration / 4) { return "INIT" }
         return "RUNNING"
     }
 
     /// Ends every job whose time has come and applies its effect (once).
     mutating func advance(now: Date) {
-        while pendingHead < pending.count, let job = jobs[pending[pendingHead]], jobStatus(job, now: now) == "SUCCESS" {
+        while pendingHead < pending.count, let job = jobs[pending[pendingHead]], now.timeIntervalSince(job.begin) >= job.duration {
             pendingHead += 1
             jobs[job.id]!.applied = true
-            apply(job.effect, now: now)
+            if !failJobs { apply(job.effect, now: now) }
         }
         if pendingHead > 1024, pendingHead * 2 > pending.count {
             pending.removeFirst(pendingHead)
@@ -191,7 +193,8 @@ struct SDRSSimulatorWorld: Sendable {
             "entities": job.entities, "begin_time": Timestamp.rfc3339(job.begin),
             "end_time": status == "SUCCESS"
                 ? Timestamp.rfc3339(job.begin.addingTimeInterval(job.duration)) as Any : NSNull(),
-            "error_code": NSNull(), "fail_reason": NSNull(),
+            "error_code": status == "FAIL" ? "SDRS.1106" as Any : NSNull(),
+            "fail_reason": status == "FAIL" ? "The job failed (simulated fault)." as Any : NSNull(),
         ]
     }
 
