@@ -59,6 +59,7 @@ run_check() {
   echo "== $name"
   if "$@"; then extra_pass=$((extra_pass + 1)); else echo "test: $name FAILED"; extra_fail=$((extra_fail + 1)); fi
 }
+run_check "provider names" bash scripts/check-provider-names.sh
 if [ "$py_ok" = 1 ]; then
   for script in scripts/interop/*_sdk_interop.py; do
     [ -f "$script" ] || continue

@@ -12,10 +12,13 @@ public struct HTTPRequest: Sendable {
     public var timeout: Double
     /// Largest response body accepted; more fails with `TransportError.tooLarge`.
     public var maxResponseBytes: Int
+    /// The adapter's name of the upstream call (e.g. an RPC action), for metrics and logs; never
+    /// sent. Without it the method and the path with ids replaced name the call.
+    public var operationName: String?
 
     public init(
         method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-        connectTimeout: Double = 5, timeout: Double = 30, maxResponseBytes: Int = 8 << 20
+        connectTimeout: Double = 5, timeout: Double = 30, maxResponseBytes: Int = 8 << 20, operationName: String? = nil
     ) {
         self.method = method
         self.url = url
@@ -24,6 +27,7 @@ public struct HTTPRequest: Sendable {
         self.connectTimeout = connectTimeout
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
+        self.operationName = operationName
     }
 
     /// The first value of a header, by case-insensitive name.

@@ -8,6 +8,9 @@ import Foundation
 public protocol Provider: Sendable {
     /// The provider name of the contract, e.g. `huawei-sdrs`.
     var name: String { get }
+    /// Whether drill and group names may hold CJK ideographs (U+4E00–U+9FA5) besides ASCII
+    /// letters, digits, `.`, `_` and `-`. Default: no.
+    var namesAllowCJK: Bool { get }
 
     func listProtectionGroups(cursor: String?, limit: Int, context: CallContext) async throws -> Page<ProtectionGroup>
     func protectionGroup(id: String, context: CallContext) async throws -> ProtectionGroup
@@ -33,6 +36,7 @@ public protocol Provider: Sendable {
 }
 
 extension Provider {
+    public var namesAllowCJK: Bool { false }
     public func createProtectionGroupErrors(_ input: CreateProtectionGroupInput) -> [FieldError] { [] }
 }
 

@@ -82,4 +82,10 @@ public protocol ProviderPlugin: Sendable {
     static func makeSimulator(options: SimulatorOptions) -> any ProviderSimulator
     /// An account of the demo, given the simulator's base URL and credentials.
     static func demoAccount(id: String, endpoint: String, options: SimulatorOptions) -> AccountSettings
+    /// The id of this cloud's account in `drgw demo` (default `<name>-demo`).
+    static var demoAccountId: String { get }
+}
+
+extension ProviderPlugin {
+    public static var demoAccountId: String { name + "-demo" }
 }

@@ -11,7 +11,7 @@ import Synchronization
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the gateway with both provider simulators, demo accounts hw-demo and ali-demo, and SQLite in a temp dir."
+        abstract: "Run the gateway with every provider's simulator, one demo account each, and SQLite in a temp dir."
     )
 
     @Option(name: .long, help: "Gateway port (0 picks a free one).")

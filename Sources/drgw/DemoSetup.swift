@@ -18,8 +18,8 @@ struct DemoSetup: Sendable {
     init(key: String, jobSeconds: Double) {
         self.key = key
         let secret = { (0..<20).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined() }
-        let accounts: [(String, any ProviderPlugin.Type)] = [("hw-demo", ProviderCatalog.plugins[0]), ("ali-demo", ProviderCatalog.plugins[1])]
-        simulators = accounts.map { id, plugin in
+        simulators = ProviderCatalog.plugins.map { plugin in
+            let id = plugin.demoAccountId
             let options = SimulatorOptions(
                 host: "127.0.0.1", port: 0, accessKey: "DEMO" + id.uppercased().replacingOccurrences(of: "-", with: "") + "AK",
                 secretKey: secret(), jobSeconds: jobSeconds

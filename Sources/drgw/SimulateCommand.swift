@@ -11,7 +11,7 @@ struct SimulateCommand: AsyncParsableCommand {
         abstract: "Run one provider simulator (the provider's real wire format) on a local port."
     )
 
-    @Argument(help: "huawei-sdrs or alibaba-ebs")
+    @Argument(help: ArgumentHelp("The provider: \(ProviderCatalog.names).", valueName: "provider"))
     var provider: String
 
     @Option(name: .long, help: "Port (0 picks a free one).")
@@ -47,7 +47,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds that answer is held.")
     var holdSeconds: Double = 0
 
-    @Option(name: .long, help: "Environment variable holding an IAM token the simulator accepts in X-Auth-Token instead of a signature (huawei-sdrs).")
+    @Option(name: .long, help: "Environment variable holding an IAM token the simulator accepts in X-Auth-Token instead of a signature (providers with a token mode).")
     var authTokenEnv: String?
 
     @Option(name: .long, help: "Milliseconds every accepted answer takes (a remote cloud's service time).")
@@ -59,7 +59,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a drill takes to become ready (default: --job-seconds).")
     var drillSeconds: Double?
 
-    @Option(name: .long, help: "Seconds between completed replication cycles of an asynchronous pair (alibaba-ebs): the recovery point's lag.")
+    @Option(name: .long, help: "Seconds between completed replication cycles of an asynchronous pair (providers that replicate asynchronously): the recovery point's lag.")
     var replicationCycleSeconds: Double = 120
 
     @Flag(name: .long, help: "Fault mode: drill deletes report success but the drill stays.")

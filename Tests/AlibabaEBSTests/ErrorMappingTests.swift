@@ -99,7 +99,7 @@ import Testing
             }
         }
         #expect(found.count >= 50)
-        let table = AlibabaEBSData.errors
+        let table = AlibabaTables.errors
         for code in found.sorted() {
             if code.hasSuffix(".*") {
                 #expect(table.prefixes[String(code.dropLast(2))] != nil, "no prefix rule for \(code)")
@@ -120,18 +120,18 @@ import Testing
             "failover_failed": .error, "reprotect_failed": .error, "delete_failed": .error,
         ]
         for (upstream, unified) in groupStatuses {
-            #expect(AlibabaEBSData.statuses.protectionGroup[upstream] == unified.rawValue, "\(upstream)")
+            #expect(AlibabaTables.statuses.protectionGroup[upstream] == unified.rawValue, "\(upstream)")
         }
         let drillStatuses: [String: DrillStatus] = [
             "executing": .creating, "executed": .ready, "execute_failed": .failed, "clearing": .deleting, "clear_failed": .failed,
         ]
         for (upstream, unified) in drillStatuses {
-            #expect(AlibabaEBSData.statuses.drill[upstream] == unified.rawValue, "\(upstream)")
+            #expect(AlibabaTables.statuses.drill[upstream] == unified.rawValue, "\(upstream)")
         }
     }
 
     @Test func operationRulesFollowTheStateMachines() throws {
-        let ops = AlibabaEBSData.operations
+        let ops = AlibabaTables.operations
         let create = try #require(ops["drill.create"])
         #expect(create.outcome(forStatus: "executing") == .running)
         #expect(create.outcome(forStatus: "executed") == .succeeded)

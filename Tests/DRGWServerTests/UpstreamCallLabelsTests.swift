@@ -6,11 +6,14 @@ import Testing
 
 @Suite("Upstream metric labels")
 struct UpstreamCallLabelsTests {
-    @Test func alibabaActionComesFromTheHeaderOrTheQuery() {
-        let v3 = HTTPRequest(method: "POST", url: "http://127.0.0.1:9/?ClientToken=abc", headers: [("x-acs-action", "StartPairDrill")])
-        #expect(UpstreamCallLabels.action(of: v3) == "StartPairDrill")
-        let v1 = HTTPRequest(method: "POST", url: "http://127.0.0.1:9/?AccessKeyId=x&Action=DescribeDiskReplicaGroups&Signature=s")
-        #expect(UpstreamCallLabels.action(of: v1) == "DescribeDiskReplicaGroups")
+    @Test func theAdaptersOperationNameWins() {
+        let rpc = HTTPRequest(
+            method: "POST", url: "http://127.0.0.1:9/?Action=Other&ClientToken=abc", headers: [("x-acs-action", "Other")],
+            operationName: "StartPairDrill")
+        #expect(UpstreamCallLabels.action(of: rpc) == "StartPairDrill")
+        // Without one, headers and query say nothing: the path template names the call.
+        let unnamed = HTTPRequest(method: "POST", url: "http://127.0.0.1:9/?Action=DescribeDiskReplicaGroups")
+        #expect(UpstreamCallLabels.action(of: unnamed) == "POST /")
     }
 
     @Test func huaweiActionIsMethodAndPathTemplateWithoutIdsOrQuery() {
@@ -26,7 +29,7 @@ struct UpstreamCallLabelsTests {
     }
 
     @Test func hostileActionValuesFallBackToThePathTemplate() {
-        let request = HTTPRequest(method: "POST", url: "http://127.0.0.1:9/?Action=Bad%22Label", headers: [("x-acs-action", "a b")])
+        let request = HTTPRequest(method: "POST", url: "http://127.0.0.1:9/?Action=Bad%22Label", operationName: "a b\"")
         #expect(UpstreamCallLabels.action(of: request) == "POST /")
     }
 

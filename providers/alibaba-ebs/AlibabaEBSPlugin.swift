@@ -4,6 +4,7 @@ import DRGWCore
 public enum AlibabaEBSPlugin: ProviderPlugin {
     /// The contract's provider name.
     public static let name = "alibaba-ebs"
+    public static let demoAccountId = "ali-demo"
     /// The simulator's and a configuration's default region.
     public static let defaultRegion = "cn-shanghai"
 

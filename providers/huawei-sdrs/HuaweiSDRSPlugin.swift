@@ -4,6 +4,7 @@ import Foundation
 /// Plugs Huawei Cloud SDRS into the gateway: adapter, simulator and demo account.
 public enum HuaweiSDRSPlugin: ProviderPlugin {
     public static let name = "huawei-sdrs"
+    public static let demoAccountId = "hw-demo"
     public static let defaultRegion = "ap-southeast-3"
 
     /// A project id, and AK/SK or an IAM token, are required.

@@ -38,7 +38,7 @@ struct DrillsController {
             var (body, _) = try await JSONBody.read(request, context: context, allowEmpty: false)
             let name = body.string("name", required: true, maxBytes: 64)
             if let name {
-                for error in Validation.nameErrors(name, allowCJK: entry.settings.provider == "huawei-sdrs") {
+                for error in Validation.nameErrors(name, allowCJK: entry.provider.namesAllowCJK) {
                     body.fail(error.field, error.message)
                 }
             }

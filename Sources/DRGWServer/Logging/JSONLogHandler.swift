@@ -82,7 +82,9 @@ public final class Redactor: Sendable {
     public static let shared = Redactor()
     /// Registered secrets, as text and as UTF-8 bytes (the fast path scans bytes).
     private let secrets = Mutex<[(text: String, bytes: [UInt8])]>([])
-    private static let markers = ["SDK-HMAC-SHA256 ", "ACS3-HMAC-SHA256 ", "Bearer "]
+    /// Authorization schemes whose parameters are credentials: every `…-HMAC-SHA256`/`-SHA1`
+    /// signing scheme (whatever the cloud's prefix) and bearer tokens.
+    private static let markers = ["HMAC-SHA256 ", "HMAC-SHA1 ", "Bearer "]
     private static let markerBytes = markers.map { Array($0.utf8) }
 
     public init() {}
@@ -110,7 +112,10 @@ public final class Redactor: Sendable {
         for marker in Self.markers {
             while let range = out.range(of: marker) {
                 let end = out[range.upperBound...].firstIndex(where: { $0 == "\"" || $0 == "\n" }) ?? out.endIndex
-                out.replaceSubrange(range.lowerBound..<end, with: "[redacted]")
+                // From the start of the scheme's name (`SDK-`, `ACS3-`, `AWS4-` … before the marker).
+                let start = out[..<range.lowerBound].lastIndex(where: { $0 == " " || $0 == "\"" || $0 == "\n" || $0 == "=" || $0 == ":" })
+                    .map { out.index(after: $0) } ?? out.startIndex
+                out.replaceSubrange(start..<end, with: "[redacted]")
             }
         }
         return out

@@ -3,19 +3,12 @@ import Foundation
 
 /// Metric labels of one upstream exchange, derived from the request and its result. Pure.
 enum UpstreamCallLabels {
-    /// The upstream action: Alibaba's `x-acs-action` header or `Action` query parameter; otherwise
-    /// the method and the path with ids replaced by placeholders (the Huawei form, e.g.
+    /// The upstream action: the adapter's `operationName` (an RPC action such as `StartPairDrill`);
+    /// otherwise the method and the path with ids replaced by placeholders (e.g.
     /// `POST /v1/{project}/disaster-recovery-drills`). Never contains a query string or an id.
     static func action(of request: HTTPRequest) -> String {
-        if let action = request.header("x-acs-action"), isWord(action) { return action }
-        let (path, query) = split(request.url)
-        if let query {
-            for pair in query.split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                if parts.count == 2, parts[0] == "Action", isWord(String(parts[1])) { return String(parts[1]) }
-            }
-        }
-        return request.method + " " + template(path)
+        if let name = request.operationName, isWord(name) { return name }
+        return request.method + " " + template(split(request.url).path)
     }
 
     /// `2xx`, `4xx`, `5xx` (or `1xx`/`3xx`) by status class.

@@ -45,7 +45,7 @@ public struct AlibabaErrorBody: Codable, Sendable, Equatable {
     /// `x-acs-retry-after` (milliseconds, as the SDK's retry policy reads it) or `Retry-After` (seconds).
     /// The server's `Message` is kept (trimmed) but `SignatureDoesNotMatch` messages, which carry
     /// the server's string to sign, are dropped.
-    public static func problem(status: Int, headers: [(name: String, value: String)], body: [UInt8], table: ErrorCodeTable = AlibabaEBSData.errors)
+    public static func problem(status: Int, headers: [(name: String, value: String)], body: [UInt8], table: ErrorCodeTable = AlibabaTables.errors)
         -> Problem
     {
         let parsed = parse(body)

@@ -83,7 +83,7 @@ struct AlibabaRPCClient: Sendable {
         return HTTPRequest(
             method: "POST", url: base + "/" + (query.isEmpty ? "" : "?" + query), headers: headers, body: [],
             connectTimeout: account.limits.connectTimeout, timeout: account.limits.requestTimeout,
-            maxResponseBytes: account.limits.maxResponseBytes)
+            maxResponseBytes: account.limits.maxResponseBytes, operationName: action)
     }
 
     /// Sends a call (retrying as `safety` allows) and decodes the 2xx answer.

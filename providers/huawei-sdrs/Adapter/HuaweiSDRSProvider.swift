@@ -7,6 +7,8 @@ import Foundation
 public struct HuaweiSDRSProvider: Provider {
     /// The provider name of the contract.
     public let name = HuaweiSDRSPlugin.name
+    /// SDRS names may hold Chinese characters.
+    public let namesAllowCJK = true
     let account: AccountSettings
     let transport: any HTTPTransport
     let tables: HuaweiTables

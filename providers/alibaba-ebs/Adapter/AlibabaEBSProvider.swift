@@ -20,8 +20,8 @@ public struct AlibabaEBSProvider: Provider {
     public init(account: AccountSettings, transport: any HTTPTransport) throws {
         self.account = account
         self.client = try AlibabaRPCClient(account: account, transport: transport)
-        self.statuses = AlibabaEBSData.statuses
-        self.operations = AlibabaEBSData.operations
+        self.statuses = AlibabaTables.statuses
+        self.operations = AlibabaTables.operations
         self.drillableOwners = ExpiringCache(ttl: account.groupCheckSeconds)
     }
 

@@ -19,7 +19,7 @@ import Foundation
 ///   `RequestTimeout` → `upstream_timeout`, all retryable.
 /// - Statuses: `reprotecting` → `reversing`; `initial_syncing`/`manual_syncing`/`syncing`/`normal`
 ///   → `protected`; `created`/`stopped` → `available`; `invalid` and every `*_failed` → `error`.
-public enum AlibabaEBSData {
+public enum AlibabaTables {
     /// Alibaba error `Code` → contract problem (`Data/errors.json`).
     public static let errors: ErrorCodeTable = load("errors", ErrorCodeTable.self)
     /// Pair, group and drill `Status` → unified status (`Data/statuses.json`).
