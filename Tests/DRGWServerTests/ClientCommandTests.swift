@@ -59,17 +59,9 @@ struct ClientCommandTests {
     ) async throws {
         var options = SimulatorOptions(port: 0, accessKey: "HPUAEXAMPLEAK0000777", secretKey: "cli-secret-\(UUID().uuidString)", jobSeconds: jobSeconds)
         options.failJobs = failJobs
-        let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: options)
-        var account = HuaweiSDRSPlugin.demoAccount(id: "hw-cli", endpoint: simulator.endpoint, options: options)
-        account.limits = UpstreamLimits(connectTimeout: 1, requestTimeout: 2, maxAttempts: 1, retryBudgetSeconds: 1, baseBackoff: 0.01)
-        let key = "cli-key-" + UUID().uuidString
-        let config = liveConfig(accounts: [account], tenant: "cli", key: key)
-        var logger = Logger(label: "cli-tests")
-        logger.logLevel = .critical
-        try await runGateway(config: config, plugins: [HuaweiSDRSPlugin.self], logger: logger) { port, _ in
-            try await body(["DRGW_URL": "http://127.0.0.1:\(port)", "DRGW_API_KEY": key], simulator, key)
+        try await LiveGateway.withHuawei(account: "hw-cli", options: options) { gateway, simulator in
+            try await body(["DRGW_URL": gateway.baseURL, "DRGW_API_KEY": gateway.key], simulator, gateway.key)
         }
-        await simulator.stop()
     }
 
     static let group = HuaweiSDRSSimulatorSeed.groupId

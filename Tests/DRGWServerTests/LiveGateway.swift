@@ -4,6 +4,7 @@ import DRGWStore
 import DRGWTransport
 import Foundation
 import Hummingbird
+import HuaweiSDRS
 import Logging
 
 /// A gateway on a real 127.0.0.1 socket, driven over HTTP by a `CurlTransport` client, with
@@ -45,6 +46,33 @@ struct LiveGateway: Sendable {
         return try await runGateway(config: config, plugins: plugins, logger: logger) { port, client in
             try await body(LiveGateway(port: port, key: key, client: client))
         }
+    }
+}
+
+extension LiveGateway {
+    /// A Huawei simulator and a gateway with one account `id` on it (its tenant holds only that
+    /// account); `configure` adjusts the config. The simulator stops after the gateway.
+    static func withHuawei(
+        account id: String, options: SimulatorOptions, configure: (inout GatewayConfig) -> Void = { _ in },
+        _ body: @Sendable (LiveGateway, RunningSimulator) async throws -> Void
+    ) async throws {
+        let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: options)
+        var account = HuaweiSDRSPlugin.demoAccount(id: id, endpoint: simulator.endpoint, options: options)
+        account.limits = UpstreamLimits(connectTimeout: 1, requestTimeout: 2, maxAttempts: 1, retryBudgetSeconds: 1, baseBackoff: 0.01)
+        let key = "\(id)-key-" + UUID().uuidString
+        var config = liveConfig(accounts: [account], tenant: id, key: key)
+        configure(&config)
+        var logger = Logger(label: "live-\(id)")
+        logger.logLevel = .critical
+        do {
+            try await runGateway(config: config, plugins: [HuaweiSDRSPlugin.self], logger: logger) { port, client in
+                try await body(LiveGateway(port: port, key: key, client: client), simulator)
+            }
+        } catch {
+            await simulator.stop()
+            throw error
+        }
+        await simulator.stop()
     }
 }
 

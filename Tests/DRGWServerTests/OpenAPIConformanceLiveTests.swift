@@ -58,18 +58,17 @@ struct OpenAPIConformanceLiveTests {
 
     @Test func everyAnswerIsDocumented() async throws {
         let options = SimulatorOptions(port: 0, accessKey: "HPUAEXAMPLEAK0000555", secretKey: "doc-secret-\(UUID().uuidString)", jobSeconds: 0.5)
-        let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: options)
-        defer { Task { await simulator.stop() } }
-        let account = HuaweiSDRSPlugin.demoAccount(id: "hw-doc", endpoint: simulator.endpoint, options: options)
-        let key = "doc-key-" + UUID().uuidString
-        var config = liveConfig(accounts: [account], tenant: "doc", key: key)
-        config.rateLimit.requestsPerSecond = 20
-        config.rateLimit.burst = 400
-        var logger = Logger(label: "openapi-tests")
-        logger.logLevel = .critical
         let group = HuaweiSDRSSimulatorSeed.groupId
-        try await runGateway(config: config, plugins: [HuaweiSDRSPlugin.self], logger: logger) { port, client in
-            let gateway = LiveGateway(port: port, key: key, client: client)
+        try await LiveGateway.withHuawei(
+            account: "hw-doc", options: options,
+            configure: { config in
+                config.rateLimit.requestsPerSecond = 20
+                config.rateLimit.burst = 400
+            }
+        ) { gateway, _ in
+            let client = gateway.client
+            let key = gateway.key
+            let port = gateway.port
             let document = try #require(try JSONSerialization.jsonObject(with: Data(try await gateway.get("/openapi.json").body)) as? [String: Any])
             #expect((document["servers"] as? [[String: Any]])?.first?["url"] as? String == "/")
             let ledger = Ledger(document: document)

@@ -84,16 +84,7 @@ struct OperationPollingLiveTests {
 
     @Test func endedOperationsAreDeletedAfterTheirRetentionAndReportsStay() async throws {
         let options = SimulatorOptions(port: 0, accessKey: "HPUAEXAMPLEAK0000998", secretKey: "keep-secret-\(UUID().uuidString)", jobSeconds: 0.2)
-        let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: options)
-        defer { Task { await simulator.stop() } }
-        let account = HuaweiSDRSPlugin.demoAccount(id: "hw-keep", endpoint: simulator.endpoint, options: options)
-        let key = "keep-key-" + UUID().uuidString
-        var config = liveConfig(accounts: [account], tenant: "keep", key: key)
-        config.operations.retentionDays = 2.0 / 86400  // 2 s
-        var logger = Logger(label: "retention-tests")
-        logger.logLevel = .critical
-        try await runGateway(config: config, plugins: [HuaweiSDRSPlugin.self], logger: logger) { port, client in
-            let gateway = LiveGateway(port: port, key: key, client: client)
+        try await LiveGateway.withHuawei(account: "hw-keep", options: options, configure: { $0.operations.retentionDays = 2.0 / 86400 }) { gateway, _ in
             let created = try await gateway.send(
                 "POST", "/v1/accounts/hw-keep/drills", json: #"{"name":"kept_report","protectionGroupId":"\#(HuaweiSDRSSimulatorSeed.groupId)"}"#,
                 headers: [("Idempotency-Key", "keep-1"), ("Prefer", "wait=20")])
