@@ -60,16 +60,8 @@ extension PostgresStore {
     }
 
     public func purgeOperations(endedBefore cutoff: Date) async throws -> Int {
-        let client = self.client
-        let logger = self.logger
-        return try await run {
-            var count = 0
-            let rows = try await client.query(
-                "WITH gone AS (DELETE FROM operations WHERE ended_at < \(cutoff.timeIntervalSince1970) RETURNING 1) SELECT count(*) FROM gone",
-                logger: logger)
-            for try await n in rows.decode(Int.self) { count = n }
-            return count
-        }
+        try await deleteCounting(
+            "WITH gone AS (DELETE FROM operations WHERE ended_at < \(cutoff.timeIntervalSince1970) RETURNING 1) SELECT count(*) FROM gone")
     }
 
     public func ping() async -> Bool {

@@ -177,14 +177,17 @@ public final class PostgresStore: GatewayStore, Sendable {
     }
 
     public func purge(createdBefore cutoff: Date) async throws -> Int {
+        try await deleteCounting(
+            "WITH gone AS (DELETE FROM idempotency_records WHERE created_at < \(cutoff.timeIntervalSince1970) RETURNING 1) SELECT count(*) FROM gone")
+    }
+
+    /// Runs a `WITH gone AS (DELETE … RETURNING 1) SELECT count(*) FROM gone` and returns the count.
+    func deleteCounting(_ query: PostgresQuery) async throws -> Int {
         let client = self.client
         let logger = self.logger
         return try await run {
             var count = 0
-            let rows = try await client.query(
-                "WITH gone AS (DELETE FROM idempotency_records WHERE created_at < \(cutoff.timeIntervalSince1970) RETURNING 1) SELECT count(*) FROM gone",
-                logger: logger)
-            for try await n in rows.decode(Int.self) { count = n }
+            for try await n in try await client.query(query, logger: logger).decode(Int.self) { count = n }
             return count
         }
     }
