@@ -103,48 +103,24 @@ struct AlibabaRPCClient: Sendable {
     func send(
         _ action: String, _ parameters: [(name: String, value: String)], region: String, safety: Safety, context: CallContext
     ) async throws -> [UInt8] {
-        let started = clock()
-        var attempt = 0
-        while true {
-            attempt += 1
-            try Task.checkCancellation()
-            let request = request(action: action, parameters: parameters, region: region, context: context)
-            let problem: Problem
-            let mayRetry: Bool
-            do {
-                let response = try await transport.send(request)
-                UpstreamRequestIDs.record(Self.requestId(of: response))
-                if (200..<300).contains(response.status) { return response.body }
-                problem = AlibabaErrorBody.problem(status: response.status, headers: response.headers, body: response.body)
+        let caller = UpstreamCaller(provider: AlibabaEBSPlugin.name, transport: transport, policy: policy, clock: clock)
+        let response = try await caller.send(
+            repeatable: safety != .unsafe,
+            prepare: { request(action: action, parameters: parameters, region: region, context: context) },
+            requestId: Self.requestId(of:),
+            failure: { response in
+                let problem = AlibabaErrorBody.problem(status: response.status, headers: response.headers, body: response.body)
                 let throttled = problem.providerCode?.hasPrefix("Throttling") == true
-                mayRetry = problem.retryable && (safety != .unsafe || throttled)
-            } catch let error as TransportError {
-                if error.code == .cancelled { throw CancellationError() }
-                problem = Self.problem(for: error)
-                mayRetry = safety != .unsafe || error.requestNeverSent
-            }
-            let elapsed = clock().timeIntervalSince(started)
-            // "The last token request is processing": the first copy needs time, not a quick re-send.
-            let hint = problem.retryAfter.map(Double.init) ?? (problem.providerCode == "LastTokenProcessing" ? 1 : nil)
-            guard mayRetry,
-                let wait = policy.delay(
-                    afterAttempt: attempt, elapsed: elapsed, retryAfter: hint,
-                    unitRandom: Double.random(in: 0...1))
-            else { throw problem }
-            UpstreamRetryMetric.record(provider: "alibaba-ebs")
-            try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
-        }
+                // "The last token request is processing": the first copy needs time, not a quick re-send.
+                return UpstreamCaller.Failure(
+                    problem: problem, mayRetry: problem.retryable && (safety != .unsafe || throttled),
+                    retryAfter: problem.retryAfter.map(Double.init) ?? (problem.providerCode == "LastTokenProcessing" ? 1 : nil))
+            })
+        return response.body
     }
 
     /// Transport failures in the contract's terms.
     static func problem(for error: TransportError) -> Problem {
-        switch error.code {
-        case .connectFailed:
-            return Problem(.upstreamUnavailable, detail: "alibaba-ebs could not be reached.", provider: "alibaba-ebs")
-        case .timedOut:
-            return Problem(.upstreamTimeout, detail: "alibaba-ebs did not answer in time.", provider: "alibaba-ebs")
-        default:
-            return Problem(.upstreamError, detail: "The exchange with alibaba-ebs failed (\(error.code.rawValue)).", provider: "alibaba-ebs")
-        }
+        UpstreamCaller.problem(for: error, provider: AlibabaEBSPlugin.name)
     }
 }

@@ -10,42 +10,19 @@ extension HuaweiSDRSProvider {
         _ method: String, _ path: String, query: [(name: String, value: String)] = [], body: [UInt8]? = nil,
         write: Bool, context: CallContext
     ) async throws -> HTTPResponse {
-        let policy = RetryPolicy(limits: account.limits)
-        let started = clock()
-        var attempt = 0
-        while true {
-            attempt += 1
-            let request = prepare(method, path, query: query, body: body, context: context)
-            let failure: Problem
-            let response: HTTPResponse
-            do {
-                response = try await transport.send(request)
-            } catch let error as TransportError {
-                let problem = Self.problem(for: error)
-                if !(write ? error.requestNeverSent : problem.retryable) { throw problem }
-                failure = problem
-                if let wait = backoff(policy, attempt: attempt, started: started, failure: failure) {
-                    try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
-                    continue
-                }
-                throw failure
-            }
-            UpstreamRequestIDs.record(HuaweiErrorParser.requestId(of: response))
-            if (200..<300).contains(response.status) { return response }
-            failure = HuaweiErrorParser.problem(for: response, table: tables.errors)
-            let mayRetry = failure.retryable && (!write || HuaweiErrorParser.provesNotExecuted(failure, table: tables.errors))
-            if !mayRetry { throw failure }
-            guard let wait = backoff(policy, attempt: attempt, started: started, failure: failure) else { throw failure }
-            try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
-        }
-    }
-
-    private func backoff(_ policy: RetryPolicy, attempt: Int, started: Date, failure: Problem) -> Double? {
-        let wait = policy.delay(
-            afterAttempt: attempt, elapsed: clock().timeIntervalSince(started),
-            retryAfter: failure.retryAfter.map(Double.init), unitRandom: unitRandom())
-        if wait != nil { UpstreamRetryMetric.record(provider: HuaweiSDRSPlugin.name) }
-        return wait
+        let caller = UpstreamCaller(
+            provider: name, transport: transport, policy: RetryPolicy(limits: account.limits), clock: clock, unitRandom: unitRandom)
+        let errors = tables.errors
+        return try await caller.send(
+            repeatable: !write,
+            prepare: { prepare(method, path, query: query, body: body, context: context) },
+            requestId: HuaweiErrorParser.requestId(of:),
+            failure: { response in
+                let problem = HuaweiErrorParser.problem(for: response, table: errors)
+                return UpstreamCaller.Failure(
+                    problem: problem,
+                    mayRetry: problem.retryable && (!write || HuaweiErrorParser.provesNotExecuted(problem, table: errors)))
+            })
     }
 
     /// Builds the signed (or token-carrying) request of one attempt.
@@ -76,16 +53,7 @@ extension HuaweiSDRSProvider {
 
     /// Transport failures in contract terms.
     static func problem(for error: TransportError) -> Problem {
-        switch error.code {
-        case .connectFailed:
-            return Problem(.upstreamUnavailable, detail: "huawei-sdrs could not be reached.", provider: HuaweiSDRSPlugin.name)
-        case .timedOut:
-            return Problem(.upstreamTimeout, detail: "huawei-sdrs did not answer in time.", provider: HuaweiSDRSPlugin.name)
-        default:
-            return Problem(
-                .upstreamError, detail: "The exchange with huawei-sdrs failed (\(error.code.rawValue)).",
-                provider: HuaweiSDRSPlugin.name)
-        }
+        UpstreamCaller.problem(for: error, provider: HuaweiSDRSPlugin.name)
     }
 
     /// Decodes a 2xx answer; an unreadable one is `upstream_error`.
