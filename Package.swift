@@ -7,6 +7,8 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "drgw",
+    // Built and run on Linux (libcurl and PostgreSQL from Debian packages); the macOS minimum is
+    // there for editors and `swift build` of the pure targets, not a supported deployment.
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "drgw", targets: ["drgw"])

@@ -1,4 +1,4 @@
-/// Exit codes of the client commands (contract §8, after sysexits.h).
+/// Exit codes of the client commands.
 public enum ClientExitCode {
     public static let success: Int32 = 0
     /// The operation ended `failed`.

@@ -1,6 +1,6 @@
 import DRGWCore
 
-/// Why a client command did not succeed, with the process exit code of contract §8.
+/// Why a client command did not succeed, with its process exit code.
 ///
 /// `message` is what the user reads on stderr: the problem's `code` and `detail`, or the URL
 /// that could not be reached. It never holds the API key or a request body.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A stable, client-visible error code of the unified API with its HTTP status (contract §3 Errors).
+/// A stable, client-visible error code of the unified API with its HTTP status.
 public struct ProblemCode: Hashable, Sendable, CustomStringConvertible {
     /// The wire value of `code`, e.g. `invalid_request`.
     public let rawValue: String

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The unified status of a protection group (contract §3 Resources).
+/// The unified status of a protection group.
 public enum ProtectionGroupStatus: String, Codable, Sendable, CaseIterable {
     case creating, available, protected
     case failingOver = "failing-over"

@@ -18,7 +18,7 @@ public struct CreateDrillInput: Codable, Sendable, Equatable {
 public struct CreateProtectionGroupInput: Codable, Sendable, Equatable {
     public var name: String
     public var description: String?
-    // Huawei SDRS (seed 003)
+    // Huawei SDRS server groups
     public var sourceAvailabilityZone: String?
     public var targetAvailabilityZone: String?
     public var sourceNetworkId: String?
@@ -39,7 +39,7 @@ public struct CreateProtectionGroupInput: Codable, Sendable, Equatable {
     }
 }
 
-/// The actions of contract §3 "Protection group actions".
+/// What can be done to a protection group besides create and delete.
 public enum ProtectionGroupAction: String, Codable, Sendable, CaseIterable {
     case start, stop, failover, switchover, reprotect
 

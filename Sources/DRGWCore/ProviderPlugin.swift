@@ -1,6 +1,6 @@
 import Foundation
 
-/// Options of `drgw simulate <provider>` (contract §1, §6).
+/// Options of `drgw simulate <provider>`.
 public struct SimulatorOptions: Sendable {
     public var host: String
     public var port: Int

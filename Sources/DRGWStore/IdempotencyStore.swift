@@ -1,7 +1,7 @@
 import DRGWCore
 import Foundation
 
-/// Where an idempotency record is scoped: tenant + method + path + key (contract §3 Idempotency).
+/// Where an idempotency record is scoped: tenant + method + path + key.
 public struct IdempotencyScope: Hashable, Sendable {
     public var tenant: String
     public var method: String

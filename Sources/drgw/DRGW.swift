@@ -1,7 +1,7 @@
 import ArgumentParser
 
-/// The `drgw` command: the gateway, its demo and simulators, and the client commands of
-/// contract §8 (started by `Entry`).
+/// The `drgw` command: the gateway, its demo and simulators, and the client commands
+/// (started by `Entry`).
 struct DRGW: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drgw",

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The verdict of a drill (contract §7).
+/// The verdict of a drill.
 public enum DrillOutcome: String, Codable, Sendable, CaseIterable {
     case pending, passed, failed
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A drill schedule (contract §7): a cron expression in a time zone that creates one drill per slot.
+/// A drill schedule: a cron expression in a time zone that creates one drill per slot.
 public struct Schedule: Codable, Sendable, Equatable {
     public var id: String
     public var name: String

@@ -1,7 +1,7 @@
 import DRGWCore
 import Foundation
 
-/// The gateway's configuration (contract §2), read once at the edge from the YAML file,
+/// The gateway's configuration, read once at the edge from the YAML file,
 /// the environment and flags, in that order of precedence (flags win).
 public struct GatewayConfig: Sendable {
     /// Where the HTTP front listens.
@@ -88,7 +88,7 @@ public struct GatewayConfig: Sendable {
         }
     }
 
-    /// Drill evidence: the cleanup sweeper and the scheduler (contract §7).
+    /// Drill evidence: the cleanup sweeper and the scheduler.
     public struct Evidence: Sendable {
         /// Seconds between two passes of the cleanup sweeper.
         public var sweepSeconds: Double = 10

@@ -3,7 +3,7 @@ import Foundation
 import Prometheus
 import Synchronization
 
-/// The drill evidence metrics (contract §7), on the gateway's Prometheus registry:
+/// The drill evidence metrics, on the gateway's Prometheus registry:
 /// `drgw_drill_rto_seconds{account,provider}` (histogram), `drgw_drill_last_success_timestamp_seconds
 /// {account,protection_group}` (0 for a group whose drills never succeeded) and
 /// `drgw_drills_leftover{account}`. The gauges are set from the store, so they survive restarts

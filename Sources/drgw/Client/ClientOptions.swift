@@ -5,7 +5,7 @@ import Foundation
 
 extension ClientSession.Output: ExpressibleByArgument {}
 
-/// Where the gateway is and how to print, shared by every client command (contract §8).
+/// Where the gateway is and how to print, shared by every client command.
 struct ClientOptions: ParsableArguments {
     @Option(name: .long, help: "Gateway URL. Default: DRGW_URL, else http://127.0.0.1:8080.")
     var url: String?

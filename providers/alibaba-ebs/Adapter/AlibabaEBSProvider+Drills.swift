@@ -114,7 +114,7 @@ extension AlibabaEBSProvider {
     }
 
     /// Starts a drill on a replica group or a standalone pair, in its secondary region. The
-    /// group is read first: a drill needs seed 001's statuses, else `409 conflict` with no write.
+    /// group is read first: a drill needs a drillable status, else `409 conflict` with no write.
     /// A passed check is reused for `account.groupCheckSeconds` (upstream still enforces the rule).
     /// `drillNetworkId` has no Alibaba counterpart (the drill disk is made in the secondary zone) and is ignored.
     public func createDrill(_ input: CreateDrillInput, context: CallContext) async throws -> UpstreamJob {

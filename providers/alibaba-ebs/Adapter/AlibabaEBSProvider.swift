@@ -25,7 +25,7 @@ public struct AlibabaEBSProvider: Provider {
         self.drillableOwners = ExpiringCache(ttl: account.groupCheckSeconds)
     }
 
-    /// The unified drill statuses a drill may start from (seed 001's list in unified terms).
+    /// The unified drill statuses a drill may start from (the replication states in which a drill can start, in unified terms).
     static let drillableStatuses: Set<ProtectionGroupStatus> = [.available, .protected, .failedOver]
 
     /// The opaque drill id prefix.

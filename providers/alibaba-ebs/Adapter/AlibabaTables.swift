@@ -3,7 +3,7 @@ import Foundation
 
 /// The data tables of the Alibaba EBS provider, read once from `Data/` in the bundle.
 ///
-/// Decisions taken in the tables (research notes §2–§3):
+/// Decisions taken in the tables:
 /// - `Throttling*` / `TooManyRequests` → `rate_limited` (retryable) whatever the HTTP status.
 /// - `IdempotentParameterMismatch` → `idempotency_key_reused` (422); `LastTokenProcessing` →
 ///   `idempotency_key_in_use` (409, retryable): both are the upstream face of the contract's idempotency.

@@ -7,7 +7,7 @@ import NIOCore
 import Synchronization
 
 /// The Alibaba EBS 2021-07-30 RPC API on a local port, close enough that the official SDK
-/// works against it unchanged (contract §6): V3 and V1 signature checks, 15-minute clock
+/// works against it unchanged: V3 and V1 signature checks, 15-minute clock
 /// skew, nonce replay, ClientToken semantics, pair/group/drill state machines over
 /// `jobSeconds`, and seeded fault injection (`faultRate`, `randomSeed`).
 public final class AlibabaEBSSimulator: ProviderSimulator {

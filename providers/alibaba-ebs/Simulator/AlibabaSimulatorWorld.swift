@@ -98,7 +98,7 @@ struct AlibabaSimulatorWorld: Sendable {
         }
     }
 
-    /// The seed of contract §6: one group holding one pair, one pair outside any group, all `normal`.
+    /// The seed: one group holding one pair, one pair outside any group, all `normal`.
     static func seeded(region: String, jobSeconds: Double, now: Date, options: SimulatorOptions? = nil) -> AlibabaSimulatorWorld {
         var world = AlibabaSimulatorWorld(jobSeconds: jobSeconds, drillSeconds: options?.drillSeconds)
         world.cycleSeconds = options?.replicationCycleSeconds ?? 120

@@ -2,7 +2,7 @@ import DRGWCore
 import Foundation
 
 extension HuaweiSDRSProvider {
-    /// Group statuses from which SDRS accepts a drill (seed 001).
+    /// Group statuses from which SDRS accepts a drill.
     static let drillableGroupStatuses: Set<String> = [
         "available", "protected", "failed-over", "error-starting", "error-stopping", "error-reversing",
         "error-reprotecting", "error-failing-over",

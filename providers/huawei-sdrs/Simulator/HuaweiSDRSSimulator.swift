@@ -7,7 +7,7 @@ import Synchronization
 
 /// A local SDRS v1 endpoint: the real wire format under `/v1/{project_id}/…`, SDK-HMAC-SHA256
 /// verification, async jobs that end after `jobSeconds`, the group and drill state rules, and
-/// injected faults (contract §6). The official Python SDK works against it unchanged.
+/// injected faults. The official Python SDK works against it unchanged.
 public final class HuaweiSDRSSimulator: ProviderSimulator {
     /// The project id used when none is given.
     public static let defaultProjectId = "0605767a3300d5762fb7c0186d9e1779"

@@ -4,7 +4,7 @@ import Foundation
 /// The simulated SDRS project: groups, drills and jobs with the real state rules.
 /// A value type; the simulator keeps it behind a lock. Time is always passed in.
 struct SDRSSimulatorWorld: Sendable {
-    /// Group statuses from which a drill may be created (seed 001).
+    /// Group statuses from which a drill may be created (as SDRS allows).
     static let drillableGroupStatuses: Set<String> = [
         "available", "protected", "failed-over", "error-starting", "error-stopping", "error-reversing",
         "error-reprotecting", "error-failing-over",
