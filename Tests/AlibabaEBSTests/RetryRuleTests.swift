@@ -1,5 +1,6 @@
 import AlibabaEBS
 import DRGWCore
+import DRGWTesting
 import Foundation
 import Synchronization
 import Testing

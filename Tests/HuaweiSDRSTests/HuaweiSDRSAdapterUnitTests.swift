@@ -1,4 +1,5 @@
 import DRGWCore
+import DRGWTesting
 import Foundation
 import Testing
 
