@@ -69,11 +69,23 @@ public struct CallContext: Sendable {
     /// True when the gateway replays a write whose earlier attempt's outcome is unknown:
     /// adapters without a client token look for the resource before creating it again.
     public var reconcile: Bool
+    /// Where an adapter puts work it does not wait for; nil outside the gateway (tests, tools),
+    /// where `runLater` falls back to an unstructured task.
+    public var background: BackgroundWork?
 
-    public init(requestId: String, clientToken: String? = nil, traceparent: String? = nil, reconcile: Bool = false) {
+    public init(
+        requestId: String, clientToken: String? = nil, traceparent: String? = nil, reconcile: Bool = false,
+        background: BackgroundWork? = nil
+    ) {
         self.requestId = requestId
         self.clientToken = clientToken
         self.traceparent = traceparent
         self.reconcile = reconcile
+        self.background = background
+    }
+
+    /// Starts `work` without waiting for it: in the gateway's background service when there is one.
+    public func runLater(_ work: @escaping @Sendable () async -> Void) {
+        if let background { background.submit(work) } else { Task { await work() } }
     }
 }

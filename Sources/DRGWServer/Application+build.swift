@@ -86,10 +86,12 @@ public func buildApplication(
         logger: deps.logger)
     Redactor.shared.register(config.accounts.flatMap(\.credentials.secretValues))
     let waiters = OperationWaiters(sharedStore: deps.store.isShared)
-    let writes = WriteCoordinator(
+    let background = BackgroundWork()
+    var writes = WriteCoordinator(
         idempotency: deps.store, operations: deps.store, waiters: waiters,
         leaseSeconds: config.idempotency.leaseSeconds, logger: deps.logger
     )
+    writes.background = background
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: EdgeMiddleware(maxBodyBytes: config.server.maxBodyBytes))
     SystemController(operations: deps.store, registry: GatewayMetrics.registry, openAPI: OpenAPIDocument.bytes(publicURL: config.server.publicURL))
@@ -119,7 +121,7 @@ public func buildApplication(
         router: router,
         server: .pinnedHTTP1(logger: deps.logger),
         configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "drgw"),
-        services: [poller, purger] + evidence.services,
+        services: [poller, purger, BackgroundWorkService(work: background)] + evidence.services,
         onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
         logger: deps.logger
     )

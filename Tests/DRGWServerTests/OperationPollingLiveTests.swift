@@ -1,4 +1,5 @@
 import DRGWCore
+import DRGWTesting
 import Foundation
 import HuaweiSDRS
 import Logging
@@ -14,7 +15,9 @@ struct OperationPollingLiveTests {
     @Test func aRunningJobOutlivesTheLimitAndAnUnreadableOneFailsAfterIt() async throws {
         let options = SimulatorOptions(port: 0, accessKey: "HPUAEXAMPLEAK0000999", secretKey: "poll-secret-\(UUID().uuidString)", jobSeconds: 3)
         let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: options)
-        var account = HuaweiSDRSPlugin.demoAccount(id: "hw-poll", endpoint: simulator.endpoint, options: options)
+        // The cloud "stops answering" when the relay in front of it stops.
+        let relay = try await TestTCPRelay.start(targetPort: simulator.port)
+        var account = HuaweiSDRSPlugin.demoAccount(id: "hw-poll", endpoint: "http://127.0.0.1:\(relay.port)", options: options)
         account.limits = UpstreamLimits(connectTimeout: 1, requestTimeout: 2, maxAttempts: 1, retryBudgetSeconds: 1, baseBackoff: 0.01)
         let key = "poll-key-" + UUID().uuidString
         var config = liveConfig(accounts: [account], tenant: "poll", key: key)
@@ -63,7 +66,7 @@ struct OperationPollingLiveTests {
                 headers: [("Idempotency-Key", "poll-2")])
             #expect(created.status == 202)
             let id = try #require(created.jsonObject["id"] as? String)
-            await simulator.stop()
+            await relay.stop()
             var sawRunningWithError = false
             var final: [String: Any] = [:]
             let deadline = ContinuousClock.now + .seconds(30)
@@ -80,6 +83,7 @@ struct OperationPollingLiveTests {
             #expect((final["error"] as? [String: Any])?["code"] as? String == "upstream_timeout", "\(final)")
             #expect(((final["error"] as? [String: Any])?["detail"] as? String ?? "").contains("could not be read for 2 s"))
         }
+        await simulator.stop()
     }
 
     @Test func endedOperationsAreDeletedAfterTheirRetentionAndReportsStay() async throws {

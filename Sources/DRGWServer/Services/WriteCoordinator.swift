@@ -15,6 +15,8 @@ struct WriteCoordinator: Sendable {
     let waiters: OperationWaiters
     let leaseSeconds: Double
     let logger: Logger
+    /// Adapters' work that outlives a request (run by `BackgroundWorkService`).
+    var background: BackgroundWork?
 
     /// What the controller wants done.
     struct Write {
@@ -110,7 +112,8 @@ struct WriteCoordinator: Sendable {
         }
 
         let call = CallContext(
-            requestId: origin.requestId, clientToken: clientToken, traceparent: origin.traceparent, reconcile: reconcile
+            requestId: origin.requestId, clientToken: clientToken, traceparent: origin.traceparent, reconcile: reconcile,
+            background: background
         )
         let job: UpstreamJob
         let requestIds = write.started == nil ? nil : UpstreamRequestIDs()

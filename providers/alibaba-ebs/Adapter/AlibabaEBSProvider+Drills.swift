@@ -133,7 +133,7 @@ extension AlibabaEBSProvider {
             owner = cached
             // Re-read in the background (findProtectionGroup updates the entry) while this create goes on.
             let refresh = CallContext(requestId: context.requestId + "-group-check")
-            Task { [self] in _ = try? await findProtectionGroup(input.protectionGroupId, context: refresh) }
+            context.runLater { [self] in _ = try? await findProtectionGroup(input.protectionGroupId, context: refresh) }
         case .miss: owner = try await findProtectionGroup(input.protectionGroupId, context: context)
         }
         guard let owner else { throw Problem.notFound("Protection group \(input.protectionGroupId)") }

@@ -39,7 +39,7 @@ extension HuaweiSDRSProvider {
         case .refresh:
             // Re-read in the background (rawGroup updates the entry) while this create goes on.
             let refresh = CallContext(requestId: context.requestId + "-group-check")
-            Task { [self] in _ = try? await rawGroup(id: input.protectionGroupId, context: refresh) }
+            context.runLater { [self] in _ = try? await rawGroup(id: input.protectionGroupId, context: refresh) }
         case .miss:
             let group = try await rawGroup(id: input.protectionGroupId, context: context)
             guard Self.drillableGroupStatuses.contains(group.status) else {
