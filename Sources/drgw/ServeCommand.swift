@@ -82,9 +82,43 @@ struct GatewayRunner {
         // A stop always ends: requests get `drainSeconds`, then whatever still runs is cancelled.
         configuration.maximumGracefulShutdownDuration = .milliseconds(Int64((config.server.drainSeconds + 5) * 1000))
         let group = ServiceGroup(configuration: configuration)
+        let watchdog = ShutdownWatchdog(signals: signals, seconds: config.server.drainSeconds + 15)
+        defer { watchdog.cancel() }
         try await group.run()
         await store.close()
         // Written by the log sink's exit flush: the last line of a graceful stop.
         logger.info("drgw stopped")
+    }
+}
+
+/// The last resort of a stop: when a component still holds the process this long after
+/// SIGTERM/SIGINT (past the service group's own bound), the process exits anyway, so that a stuck
+/// database client or upstream call can never keep a replica from being replaced.
+final class ShutdownWatchdog {
+    private let sources: [any DispatchSourceSignal]
+
+    init(signals: [UnixSignal], seconds: Double) {
+        let numbers = signals.compactMap { signal -> Int32? in
+            switch signal {
+            case .sigterm: return SIGTERM
+            case .sigint: return SIGINT
+            default: return nil
+            }
+        }
+        sources = numbers.map { number in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+                    FileHandle.standardError.write(Data("drgw: shutdown did not finish \(Int(seconds)) s after the signal; exiting\n".utf8))
+                    exit(0)
+                }
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
     }
 }
