@@ -40,8 +40,20 @@ rm -f .build-test.log
 bin="$root/.build/debug/drgw"
 
 echo "== swift test"
-swift test --skip-build 2>&1 | tee .swift-test.log | grep -vE '^(Test .* started|◇ Test .* started)' | grep -E '✘|passed|failed|error|recorded an issue|Test run|Executed|skipped|Suite .*(passed|failed)' | tail -n 80
+# Failures are printed as they happen. A run still going after SWIFT_TEST_LIMIT seconds is
+# stopped, and the tests that had started but not finished are named.
+limit=${SWIFT_TEST_LIMIT:-1200}
+timeout --kill-after=30 "$limit" swift test --skip-build 2>&1 | tee .swift-test.log \
+  | grep --line-buffered -E '✘|recorded an issue|Test run with|Suite .* failed|error:|Fatal error|Crash' | cut -c1-400
 swift_status=${PIPESTATUS[0]}
+if [ "$swift_status" -eq 124 ] || [ "$swift_status" -eq 137 ]; then
+  echo "swift test: stopped after ${limit}s; tests started but not finished:"
+  awk '
+    /^◇ Test .* started\.$/ && !/^◇ Test (case passing |run started)/ { n = $0; sub(/^◇ Test /, "", n); sub(/ started\.$/, "", n); started[n]++ }
+    / (passed|failed) after / && /^(✔|✘) Test / {
+      n = $0; sub(/^(✔|✘) Test /, "", n); sub(/ (passed|failed) after .*$/, "", n); sub(/ with [0-9]+ test cases?$/, "", n); ended[n]++ }
+    END { for (n in started) if (started[n] > ended[n]) print "  " n }' .swift-test.log
+fi
 
 echo "== python venv (official SDKs, schemathesis)"
 python3 -m venv .venv >/dev/null 2>&1 || true

@@ -45,7 +45,14 @@ struct ServeCommand: AsyncParsableCommand {
             gateway.server.port = port
         }
         let logger = LogSetup.bootstrap(level: gateway.logLevel)
-        try await GatewayRunner(config: gateway, logger: logger).run()
+        let host = gateway.server.host
+        // The bound port (the one the system chose for `--port 0`) on stderr and in the log.
+        let announce: @Sendable (Int) async -> Void = { port in
+            let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+            FileHandle.standardError.write(Data("drgw serve: listening on \(address)\n".utf8))
+            logger.info("drgw listening", metadata: ["address": .string(address)])
+        }
+        try await GatewayRunner(config: gateway, logger: logger, onReady: announce).run()
     }
 }
 

@@ -24,31 +24,10 @@ struct ClientCommandTests {
 
     /// Runs `drgw args…` with `environment` added, without blocking a cooperative thread.
     static func drgw(_ args: [String], environment: [String: String]) async throws -> Run {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let out = directory.appendingPathComponent("out"), err = directory.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: GatewayProcess.binary)
-        process.arguments = args
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DRGW_") }
         env.merge(environment) { _, new in new }
-        process.environment = env
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        return Run(
-            status: status, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        let outcome = try await ChildProcess.run(GatewayProcess.binary, args, environment: env, limit: .seconds(120))
+        return Run(status: outcome.timedOut ? -1 : outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
     }
 
     /// A gateway with one Huawei account (`hw-cli`, 3 s jobs) for `key`; `body` gets the gateway's

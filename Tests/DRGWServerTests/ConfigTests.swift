@@ -1,5 +1,6 @@
 import AlibabaEBS
 @testable import DRGWServer
+import DRGWTesting
 import Foundation
 import HuaweiSDRS
 import Testing
@@ -113,30 +114,16 @@ struct ConfigTests {
     }
 
     @Test("drgw serve exits 78 and names the key", .enabled(if: FileManager.default.isExecutableFile(atPath: GatewayProcess.binary)))
-    func serveExits78() throws {
+    func serveExits78() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-bad-\(UUID().uuidString).yaml").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try valid.replacingOccurrences(of: "port: 9090", with: "port: -5").write(toFile: path, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: GatewayProcess.binary)
-        process.arguments = ["serve", "--config", path]
-        process.environment = ["HW_AK": "a", "HW_SK": "b", "PATH": "/usr/bin:/bin"]
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 78)
-        #expect(message.contains("server.port"), "stderr: \(message)")
+        let bad = try await ChildProcess.run(
+            GatewayProcess.binary, ["serve", "--config", path], environment: ["HW_AK": "a", "HW_SK": "b", "PATH": "/usr/bin:/bin"])
+        #expect(bad.status == 78)
+        #expect(bad.stderr.contains("server.port"), "stderr: \(bad.stderr)")
 
-        let usage = Process()
-        usage.executableURL = URL(fileURLWithPath: GatewayProcess.binary)
-        usage.arguments = ["serve", "--port", "nope"]
-        usage.standardError = FileHandle.nullDevice
-        usage.standardOutput = FileHandle.nullDevice
-        try usage.run()
-        usage.waitUntilExit()
-        #expect(usage.terminationStatus == 64)
+        let usage = try await ChildProcess.run(GatewayProcess.binary, ["serve", "--port", "nope"], environment: [:])
+        #expect(usage.status == 64)
     }
 }

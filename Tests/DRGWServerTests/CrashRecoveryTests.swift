@@ -50,8 +50,7 @@ struct CrashRecoveryTests {
                 try handle.close()
             }
             let client = CurlTransport()
-            let gateway = GatewayProcess(
-                port: try TestServerPorts.closedPort(), configPath: configPath, environment: env.merging(environment) { _, new in new })
+            let gateway = GatewayProcess(configPath: configPath, environment: env.merging(environment) { _, new in new })
             try await gateway.start(client: client)
             return Rig(simulator: simulator, simulatorTask: simulatorTask, gateway: gateway, client: client, key: key, directory: directory)
         }
@@ -61,7 +60,7 @@ struct CrashRecoveryTests {
         }
 
         func stop() {
-            _ = gateway.terminate()
+            gateway.abandon()
             simulatorTask.cancel()
             client.shutdown()
             try? FileManager.default.removeItem(at: directory)
@@ -134,7 +133,7 @@ struct CrashRecoveryTests {
             try #require(ContinuousClock.now < deadline, "the create never reached the simulator")
             try await Task.sleep(for: .milliseconds(20))
         }
-        rig.gateway.kill9()
+        await rig.gateway.kill9()
         _ = await pending.value
 
         // Restart on the same SQLite file and replay the key until the lease has expired.
@@ -162,7 +161,7 @@ struct CrashRecoveryTests {
         let (_, drills) = try await rig.call("GET", "/v1/accounts/acct/drills?protectionGroupId=\(groupId)")
         let live = (drills["items"] as? [[String: Any]] ?? []).filter { ($0["status"] as? String) != "deleted" }
         #expect(live.count == 1, "drills upstream: \(live)")
-        #expect(rig.gateway.terminate() == 0)
+        #expect(await rig.gateway.terminate() == 0)
     }
 
     @Test("an operation running when the gateway stops is finished by the next process")
@@ -176,7 +175,7 @@ struct CrashRecoveryTests {
             "POST", "/v1/accounts/acct/drills", body: #"{"name":"restart_drill","protectionGroupId":"\#(groupId)"}"#)
         #expect(status == 202)
         #expect(operation["status"] as? String == "running")
-        #expect(rig.gateway.terminate() == 0)
+        #expect(await rig.gateway.terminate() == 0)
         // The log sink's buffer went out at exit: the create's request line, then the stop line last.
         let lines = rig.gateway.logLines()
         #expect(lines.contains { $0["msg"] as? String == "request" && $0["method"] as? String == "POST" && $0["status"] as? String == "202" })
@@ -186,7 +185,7 @@ struct CrashRecoveryTests {
         let final = try await rig.finish(operation)
         #expect(final["status"] as? String == "succeeded", "operation: \(final)")
         #expect((final["resource"] as? [String: Any])?["id"] as? String != nil)
-        #expect(rig.gateway.terminate() == 0)
+        #expect(await rig.gateway.terminate() == 0)
     }
 }
 

@@ -6,12 +6,16 @@ import Foundation
     import Glibc
 #endif
 
-/// A real `drgw serve` process on a config file, for crash and restart tests.
+/// A real `drgw serve` process on a config file, for crash, restart and replica tests. Each start
+/// asks for port 0 and reads the bound port from the process's own announcement: a port picked
+/// beforehand could be taken by another test's server in between, and the health check would
+/// then be answered by the wrong gateway.
 final class GatewayProcess: @unchecked Sendable {
-    let port: Int
     let configPath: String
     let environment: [String: String]
-    private var process: Process?
+    private var child: ChildProcess?
+    /// The port of the running (or last) process; 0 before the first start.
+    private(set) var port = 0
 
     /// The debug binary built by `swift build --build-tests`.
     static var binary: String {
@@ -19,16 +23,16 @@ final class GatewayProcess: @unchecked Sendable {
             .appendingPathComponent(".build/debug/drgw").path
     }
 
-    init(port: Int, configPath: String, environment: [String: String]) {
-        self.port = port
+    init(configPath: String, environment: [String: String]) {
         self.configPath = configPath
         self.environment = environment
     }
 
     var base: String { "http://127.0.0.1:\(port)" }
 
+    private var directory: URL { URL(fileURLWithPath: configPath).deletingLastPathComponent() }
     /// The process's standard output (its JSON log lines), next to the config file.
-    var outputPath: String { URL(fileURLWithPath: configPath).deletingLastPathComponent().appendingPathComponent("stdout.log").path }
+    var outputPath: String { directory.appendingPathComponent("stdout.log").path }
 
     /// The log lines written so far, parsed.
     func logLines() -> [[String: Any]] {
@@ -36,44 +40,58 @@ final class GatewayProcess: @unchecked Sendable {
         return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
-    /// Starts the process and waits until `/healthz` answers.
+    /// Starts the process on a port of the system's choosing and waits until `/healthz` answers there.
     func start(client: CurlTransport) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--config", configPath, "--port", String(port)]
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { _, new in new }
         env["DRGW_LOG_LEVEL"] = environment["DRGW_LOG_LEVEL"] ?? "error"
-        process.environment = env
         // Each start writes its log lines to `outputPath` afresh.
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: outputPath)
-        try process.run()
-        self.process = process
-        let deadline = ContinuousClock.now + .seconds(30)
+        let child = try ChildProcess(
+            executable: Self.binary, arguments: ["serve", "--config", configPath, "--host", "127.0.0.1", "--port", "0"],
+            environment: env, stdoutPath: outputPath, stderrPath: directory.appendingPathComponent("stderr.log").path)
+        try child.start()
+        self.child = child
+        let deadline = ContinuousClock.now + .seconds(60)
+        var announced: Int?
         while ContinuousClock.now < deadline {
-            if let response = try? await client.send(HTTPRequest(method: "GET", url: base + "/healthz", timeout: 1)), response.status == 200 {
-                return
+            guard child.isRunning else {
+                throw GatewayProcessError(message: "drgw serve exited with \(child.process.terminationStatus): \(child.stderr.suffix(2000))")
             }
-            guard process.isRunning else { throw GatewayProcessError(message: "drgw serve exited with \(process.terminationStatus)") }
+            if announced == nil { announced = Self.announcedPort(child.stderr) }
+            if let port = announced {
+                self.port = port
+                if let response = try? await client.send(HTTPRequest(method: "GET", url: base + "/healthz", timeout: 2)),
+                    response.status == 200
+                {
+                    return
+                }
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
+        _ = await child.stop(signal: SIGKILL)
         throw GatewayProcessError(message: "drgw serve did not become healthy")
     }
 
-    /// SIGKILL: no chance to finish anything.
-    func kill9() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+    /// The port in `drgw serve: listening on http://127.0.0.1:PORT`.
+    static func announcedPort(_ stderr: String) -> Int? {
+        let marker = "listening on http://127.0.0.1:"
+        guard let range = stderr.range(of: marker) else { return nil }
+        return Int(stderr[range.upperBound...].prefix { $0.isNumber })
     }
 
-    /// SIGTERM and wait for the graceful exit.
-    func terminate() -> Int32 {
-        guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
-        process.terminate()
-        process.waitUntilExit()
-        return process.terminationStatus
+    /// SIGKILL: no chance to finish anything.
+    func kill9() async {
+        guard let child else { return }
+        _ = await child.stop(signal: SIGKILL, grace: .seconds(10))
+    }
+
+    /// SIGKILL without waiting: cleanup in a `defer` (tests of the graceful stop use `terminate()`).
+    func abandon() { child?.killNow() }
+
+    /// SIGTERM and wait for the graceful exit; -1 when it had to be killed after a minute.
+    func terminate() async -> Int32 {
+        guard let child else { return 0 }
+        return await child.stop(signal: SIGTERM, grace: .seconds(60)) ?? -1
     }
 }
 

@@ -46,7 +46,7 @@ struct ReplicaTests {
                 try FileManager.default.createDirectory(at: own, withIntermediateDirectories: true)
                 let ownConfig = own.appendingPathComponent("drgw.yaml").path
                 try FileManager.default.copyItem(atPath: configPath, toPath: ownConfig)
-                replicas.append(GatewayProcess(port: try TestServerPorts.closedPort(), configPath: ownConfig, environment: env))
+                replicas.append(GatewayProcess(configPath: ownConfig, environment: env))
             }
             return Rig(
                 simulator: simulator, simulatorTask: simulatorTask, replicas: replicas, client: CurlTransport(), key: key,
@@ -94,10 +94,10 @@ struct ReplicaTests {
             }
         }
 
-        /// Stops every process at once (they inherit the test runner's stderr: one left running
-        /// would keep `swift test` waiting); the database goes with the throwaway cluster.
+        /// Kills every process (their graceful stop is tested elsewhere); the database goes with the
+        /// throwaway cluster.
         func stop() {
-            for replica in replicas { _ = replica.terminate() }
+            for replica in replicas { replica.abandon() }
             simulatorTask.cancel()
             client.shutdown()
             if ProcessInfo.processInfo.environment["DRGW_TEST_KEEP"] == nil { try? FileManager.default.removeItem(at: directory) }
@@ -177,7 +177,7 @@ struct ReplicaTests {
         }
 
         let claimed = ContinuousClock.now
-        rig.replicas[0].kill9()
+        await rig.replicas[0].kill9()
         let killed = ContinuousClock.now
         let pollsBeforeKill = rig.upstreamCount("showJob")
         try await rig.start([1, 2])

@@ -110,7 +110,7 @@ struct ScheduleCrashTests {
             try await Task.sleep(for: .milliseconds(100))
             before = try await ScheduleLiveTests.reports(call, schedule: id)
         }
-        rig.gateway.kill9()
+        await rig.gateway.kill9()
         let down = Date()
         // The subject of the test: slots must pass while no gateway runs (every 2 s; 5 s covers two).
         try await Task.sleep(for: .seconds(5))
@@ -136,7 +136,7 @@ struct ScheduleCrashTests {
         #expect(up.timeIntervalSince(lastBefore) >= 4, "at least two slots passed while down")
         let creates = rig.simulator.requestLog.all.filter { $0.action == "createDrill" && $0.status == 200 }.count
         #expect(creates == after.count, "\(creates) creates upstream for \(after.count) reports")
-        #expect(rig.gateway.terminate() == 0)
+        #expect(await rig.gateway.terminate() == 0)
     }
 
     /// The slot a scheduled drill is named after (`<schedule>-yyyyMMddTHHmmssZ`).

@@ -86,7 +86,7 @@ struct SecurityConfigTests {
     }
 
     /// `drgw serve` itself: exit 78 and one line naming the key or variable, never a value.
-    @Test func serveRefusesBadSecretsWithExit78AndNoValue() throws {
+    @Test func serveRefusesBadSecretsWithExit78AndNoValue() async throws {
         guard FileManager.default.isExecutableFile(atPath: GatewayProcess.binary) else {
             Issue.record("drgw is not built at \(GatewayProcess.binary)")
             return
@@ -110,21 +110,15 @@ struct SecurityConfigTests {
             let configPath = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-sec-\(UUID().uuidString).yaml").path
             try Data(config.utf8).write(to: URL(fileURLWithPath: configPath))
             defer { try? FileManager.default.removeItem(atPath: configPath) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: GatewayProcess.binary)
-            process.arguments = ["serve", "--config", configPath, "--port", "0"]
             var environment = ProcessInfo.processInfo.environment
             environment["SEC_SERVE_AK"] = "AK-" + Self.secretValue
             environment["SEC_OTHER"] = Self.secretValue
             environment.removeValue(forKey: "SEC_SERVE_SK_UNSET")
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 78, "\(text)")
+            // A config that loads after all would serve until killed: the limit ends it.
+            let outcome = try await ChildProcess.run(
+                GatewayProcess.binary, ["serve", "--config", configPath, "--port", "0"], environment: environment, limit: .seconds(60))
+            let text = outcome.stdout + outcome.stderr
+            #expect(outcome.status == 78, "\(text)")
             for word in expected { #expect(text.contains(word), "\(text)") }
             #expect(!text.contains(Self.secretValue))
         }

@@ -156,7 +156,6 @@ struct SecuritySecretHygieneTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-sec-\(Self.tag)-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = try TestServerPorts.closedPort()
         let yaml = """
             server:
               host: 127.0.0.1
@@ -191,37 +190,35 @@ struct SecuritySecretHygieneTests {
         try Data(Self.alibabaSK.utf8).write(to: URL(fileURLWithPath: secretPath))
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretPath)
         let outputPath = directory.appendingPathComponent("stdout.log").path
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: GatewayProcess.binary)
-        process.arguments = ["serve", "--config", configPath, "--port", String(port)]
         var environment = ProcessInfo.processInfo.environment
         environment.merge([
             "SEC_HW_AK": Self.huaweiAK, "SEC_HW_SK": Self.huaweiSK, "SEC_HW_STS": Self.huaweiToken,
             "SEC_ALI_AK": Self.alibabaAK, "SEC_ALI_STS": Self.alibabaToken, "SEC_ALI_WRONG": Self.wrongSK,
             "DRGW_LOG_LEVEL": "trace",
         ]) { _, new in new }
-        process.environment = environment
-        process.standardOutput = output
-        process.standardError = output
+        let process = try ChildProcess(
+            executable: GatewayProcess.binary, arguments: ["serve", "--config", configPath, "--port", "0"], environment: environment,
+            stdoutPath: outputPath, stderrPath: directory.appendingPathComponent("stderr.log").path)
         let client = CurlTransport(userAgent: "drgw-security-client/0.1")
         defer { client.shutdown() }
-        try process.run()
-        let base = "http://127.0.0.1:\(port)"
+        try process.start()
+        var base = ""
         var texts: [(String, String)] = []
         do {
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(60)
             var healthy = false
             while ContinuousClock.now < deadline, process.isRunning {
-                if let r = try? await client.send(DRGWCore.HTTPRequest(method: "GET", url: base + "/healthz", timeout: 1)), r.status == 200 {
-                    healthy = true
-                    break
+                if let port = GatewayProcess.announcedPort(process.stderr) {
+                    base = "http://127.0.0.1:\(port)"
+                    if let r = try? await client.send(DRGWCore.HTTPRequest(method: "GET", url: base + "/healthz", timeout: 2)), r.status == 200 {
+                        healthy = true
+                        break
+                    }
                 }
                 try await Task.sleep(for: .milliseconds(50))
             }
             try #require(healthy, "drgw serve did not become healthy")
+            let base = base
             var flow = SecurityDrillFlow { method, path, json, headers in
                 var all: [(name: String, value: String)] = [("Authorization", "Bearer \(Self.bearer)")]
                 if json != nil { all.append(("Content-Type", "application/json")) }
@@ -239,17 +236,14 @@ struct SecuritySecretHygieneTests {
             texts = (flow.answers + [refused]).enumerated().map { ("answer \($0.offset)", $0.element.wireText) }
                 + [("/metrics", metrics.wireText), ("/openapi.json", openAPI.wireText)]
         } catch {
-            process.terminate()
-            process.waitUntilExit()
+            _ = await process.stop()
             await upstreams.stop()
             throw error
         }
-        process.terminate()
-        process.waitUntilExit()
-        try? output.close()
+        #expect(await process.stop() == 0)
         let sent = upstreams.sentSecrets
         await upstreams.stop()
-        let logText = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let logText = process.stdout + process.stderr
         let logLines = logText.split(separator: "\n").map(String.init)
         // Real JSON lines, at trace level, with request lines for the flow.
         #expect(logLines.count >= 20)
