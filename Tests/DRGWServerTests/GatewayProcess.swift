@@ -55,7 +55,7 @@ final class GatewayProcess: @unchecked Sendable {
         var announced: Int?
         while ContinuousClock.now < deadline {
             guard child.isRunning else {
-                throw GatewayProcessError(message: "drgw serve exited with \(child.process.terminationStatus): \(child.stderr.suffix(2000))")
+                throw GatewayProcessError(message: "drgw serve exited with \(child.status ?? -1): \(child.stderr.suffix(2000))")
             }
             if announced == nil { announced = Self.announcedPort(child.stderr) }
             if let port = announced {

@@ -1,12 +1,15 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// A child process for tests (`drgw serve`, `drgw` client commands): its output goes to files,
-/// it is awaited by polling from async code (never `waitUntilExit()`, which would hold one of the
-/// few cooperative threads), and every wait has a deadline after which the child is killed, so a
-/// child that does not stop fails its test instead of hanging the run.
+/// its end is reported by a termination handler set before it starts and awaited from async code
+/// (never `waitUntilExit()`, which holds one of the few cooperative threads on a run loop and has
+/// been seen to wait forever for a child that had already exited), and every wait has a deadline
+/// after which the child is killed, so a child that does not stop fails its test instead of
+/// hanging the run.
 public final class ChildProcess: @unchecked Sendable {
     /// What a finished short command left behind.
     public struct Outcome: Sendable {
@@ -18,6 +21,8 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     public let process = Process()
+    /// The exit status, once the termination handler ran.
+    private let ended = ExitStatusBox()
     public let stdoutPath: String
     public let stderrPath: String
 
@@ -34,19 +39,22 @@ public final class ChildProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        process.terminationHandler = { [ended] finished in ended.value.withLock { $0 = finished.terminationStatus } }
     }
 
     public func start() throws { try process.run() }
 
     /// SIGKILL without waiting: for cleanup in a `defer`.
     public func killNow() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if isRunning, process.processIdentifier > 0 { kill(process.processIdentifier, SIGKILL) }
     }
 
     /// A child left running by a test that threw goes with its handle.
     deinit { killNow() }
 
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { ended.value.withLock { $0 } == nil }
+    /// The exit status once the process ended.
+    public var status: Int32? { ended.value.withLock { $0 } }
     public var pid: Int32 { process.processIdentifier }
 
     public var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
@@ -55,17 +63,19 @@ public final class ChildProcess: @unchecked Sendable {
     /// The exit status once the process ended within `limit`; nil while it still runs.
     public func exitStatus(within limit: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + limit
-        while process.isRunning {
+        while true {
+            if let status = ended.value.withLock({ $0 }) { return status }
             guard ContinuousClock.now < deadline else { return nil }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return process.terminationStatus
     }
 
     /// Sends `signal` and waits up to `grace`; a process still alive then is killed. The status is
     /// nil when the process had to be killed.
     public func stop(signal: Int32 = SIGTERM, grace: Duration = .seconds(60)) async -> Int32? {
-        guard process.isRunning else { return process.terminationStatus }
+        if let status = ended.value.withLock({ $0 }) { return status }
+        // Never started: pid 0 would signal the whole process group.
+        guard process.processIdentifier > 0 else { return nil }
         kill(process.processIdentifier, signal)
         if let status = await exitStatus(within: grace) { return status }
         kill(process.processIdentifier, SIGKILL)
@@ -93,4 +103,9 @@ public final class ChildProcess: @unchecked Sendable {
         }
         return Outcome(status: status ?? -1, stdout: child.stdout, stderr: child.stderr, timedOut: timedOut)
     }
+}
+
+/// Shared between a child's handle and its termination handler.
+private final class ExitStatusBox: Sendable {
+    let value = Mutex<Int32?>(nil)
 }
