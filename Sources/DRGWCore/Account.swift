@@ -51,11 +51,11 @@ public struct AccountSettings: Sendable {
     public var id: String
     public var provider: String
     public var region: String
-    public var projectId: String?
-    /// Base URL, e.g. `https://sdrs.ap-southeast-3.myhuaweicloud.com`; nil means the provider default for the region.
+    /// Base URL of the cloud's API; nil means the provider's default for the region.
     public var endpoint: String?
-    /// `v3` or `v1` (Alibaba only).
-    public var signature: String?
+    /// The account's cloud-specific settings: the keys its plugin declares in `accountKeys`, read
+    /// from the account's config block. Each provider folder offers typed accessors for its own.
+    public var options: [String: String]
     public var credentials: Credentials
     public var limits: UpstreamLimits
     /// Seconds a protection group's passed drill check (its status allows a drill) is reused
@@ -63,16 +63,14 @@ public struct AccountSettings: Sendable {
     public var groupCheckSeconds: Double
 
     public init(
-        id: String, provider: String, region: String, projectId: String? = nil, endpoint: String? = nil,
-        signature: String? = nil, credentials: Credentials, limits: UpstreamLimits = UpstreamLimits(),
-        groupCheckSeconds: Double = 2
+        id: String, provider: String, region: String, endpoint: String? = nil, options: [String: String] = [:],
+        credentials: Credentials, limits: UpstreamLimits = UpstreamLimits(), groupCheckSeconds: Double = 2
     ) {
         self.id = id
         self.provider = provider
         self.region = region
-        self.projectId = projectId
         self.endpoint = endpoint
-        self.signature = signature
+        self.options = options
         self.credentials = credentials
         self.limits = limits
         self.groupCheckSeconds = groupCheckSeconds

@@ -6,7 +6,9 @@ public struct SimulatorOptions: Sendable {
     public var port: Int
     public var accessKey: String
     public var secretKey: String
-    public var projectId: String?
+    /// Cloud-specific simulator settings (`drgw simulate --setting KEY=VALUE`), read by the
+    /// provider's simulator and demo account, e.g. the project id a Huawei simulator serves.
+    public var settings: [String: String] = [:]
     public var region: String?
     /// Seconds an async job takes from start to its end.
     public var jobSeconds: Double
@@ -42,19 +44,32 @@ public struct SimulatorOptions: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, accessKey: String, secretKey: String,
-        projectId: String? = nil, region: String? = nil, jobSeconds: Double = 2, faultRate: Double = 0,
+        region: String? = nil, jobSeconds: Double = 2, faultRate: Double = 0,
         randomSeed: UInt64? = nil
     ) {
         self.host = host
         self.port = port
         self.accessKey = accessKey
         self.secretKey = secretKey
-        self.projectId = projectId
         self.region = region
         self.jobSeconds = jobSeconds
         self.faultRate = faultRate
         self.randomSeed = randomSeed
     }
+}
+
+/// A bad account setting: the key within the account's config block (e.g. `projectId`,
+/// `credentials`) and what is wrong with it, worded to follow the key.
+public struct AccountSettingProblem: Sendable, Equatable, CustomStringConvertible {
+    public var key: String
+    public var reason: String
+
+    public init(key: String, reason: String) {
+        self.key = key
+        self.reason = reason
+    }
+
+    public var description: String { "\(key) \(reason)" }
 }
 
 /// A running provider simulator: the real upstream wire format on a local port.
@@ -74,8 +89,13 @@ public protocol ProviderPlugin: Sendable {
     static var name: String { get }
     /// The region a simulator and a config default to.
     static var defaultRegion: String { get }
-    /// Checks provider-specific account settings (e.g. a project id), naming the bad key.
-    static func validate(account: AccountSettings) -> [String]
+    /// The keys of an account's config block this cloud reads besides the common ones (`id`,
+    /// `provider`, `region`, `endpoint`, `credentials`, `timeouts`, `retry`, …); their values
+    /// arrive in `AccountSettings.options`. Any other key is refused as unknown.
+    static var accountKeys: [String] { get }
+    /// Checks an account's cloud-specific settings; each problem names the key (relative to the
+    /// account's block) and what is wrong with it.
+    static func validate(account: AccountSettings) -> [AccountSettingProblem]
     /// Builds the adapter for one account.
     static func makeProvider(account: AccountSettings, transport: any HTTPTransport) throws -> any Provider
     /// Builds a simulator.
@@ -88,4 +108,5 @@ public protocol ProviderPlugin: Sendable {
 
 extension ProviderPlugin {
     public static var demoAccountId: String { name + "-demo" }
+    public static var accountKeys: [String] { [] }
 }

@@ -26,8 +26,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Secret key the simulator verifies signatures with.")
     var secretKey: String
 
-    @Option(name: .long, help: "Project id (Huawei).")
-    var projectId: String?
+    @Option(name: .long, help: "An account setting of this cloud the simulator serves, as KEY=VALUE (repeatable; the keys its accounts take besides the common ones, e.g. projectId).")
+    var setting: [String] = []
 
     @Option(name: .long, help: "Region.")
     var region: String?
@@ -73,6 +73,7 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ValidationError("unknown provider '\(provider)'; known: " + ProviderCatalog.plugins.map { $0.name }.joined(separator: ", "))
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        _ = try settings()
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
         guard jobSeconds >= 0 else { throw ValidationError("--job-seconds must not be negative") }
         guard (drillSeconds ?? 0) >= 0 else { throw ValidationError("--drill-seconds must not be negative") }
@@ -83,13 +84,29 @@ struct SimulateCommand: AsyncParsableCommand {
         }
     }
 
+    /// `--setting KEY=VALUE`s, each KEY one of the provider's account keys.
+    func settings() throws -> [String: String] {
+        let keys = ProviderCatalog.plugin(named: provider)?.accountKeys ?? []
+        var settings: [String: String] = [:]
+        for entry in setting {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, keys.contains(parts[0]), !parts[1].isEmpty else {
+                let known = keys.isEmpty ? "none" : keys.joined(separator: ", ")
+                throw ValidationError("--setting takes KEY=VALUE with KEY one of \(provider)'s account keys (\(known))")
+            }
+            settings[parts[0]] = parts[1]
+        }
+        return settings
+    }
+
     func run() async throws {
         let logger = LogSetup.bootstrap(level: ProcessInfo.processInfo.environment["DRGW_LOG_LEVEL"] ?? "warning")
         let plugin = ProviderCatalog.plugin(named: provider)!
         var options = SimulatorOptions(
-            host: host, port: port, accessKey: accessKey, secretKey: secretKey, projectId: projectId, region: region,
+            host: host, port: port, accessKey: accessKey, secretKey: secretKey, region: region,
             jobSeconds: jobSeconds, faultRate: faultRate, randomSeed: seed
         )
+        options.settings = try settings()
         options.holdAction = holdAction
         options.holdSeconds = holdSeconds
         options.latencySeconds = latencyMs / 1000

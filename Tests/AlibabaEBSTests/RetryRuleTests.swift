@@ -11,7 +11,7 @@ import Testing
     static func provider(_ transport: ScriptedTransport, signature: String = "v3", token: String? = nil) throws -> AlibabaEBSProvider {
         try AlibabaEBSProvider(
             account: AccountSettings(
-                id: "a", provider: "alibaba-ebs", region: "cn-shanghai", signature: signature,
+                id: "a", provider: "alibaba-ebs", region: "cn-shanghai", options: ["signature": signature],
                 credentials: Credentials(accessKey: "AK", secretKey: "SK", securityToken: token),
                 limits: UpstreamLimits(maxAttempts: 4, retryBudgetSeconds: 5, baseBackoff: 0.001)),
             transport: transport)

@@ -1,5 +1,6 @@
 import AlibabaEBS
 import DRGWCore
+import DRGWTesting
 import DRGWTransport
 import Foundation
 import Testing
@@ -19,7 +20,7 @@ struct SimulatorHarness: Sendable {
     /// An account of the simulator, V3 by default.
     func account(signature: String = "v3", secret: String = SimulatorHarness.secretKey, maxAttempts: Int = 4) -> AccountSettings {
         AccountSettings(
-            id: "ali-test", provider: "alibaba-ebs", region: simulator.region, endpoint: endpoint, signature: signature,
+            id: "ali-test", provider: "alibaba-ebs", region: simulator.region, endpoint: endpoint, options: ["signature": signature],
             credentials: Credentials(accessKey: Self.accessKey, secretKey: secret),
             limits: UpstreamLimits(connectTimeout: 2, requestTimeout: 10, maxAttempts: maxAttempts, retryBudgetSeconds: 10, baseBackoff: 0.02))
     }
@@ -45,27 +46,26 @@ struct SimulatorHarness: Sendable {
             options: SimulatorOptions(
                 port: 0, accessKey: accessKey, secretKey: secretKey, jobSeconds: jobSeconds, faultRate: faultRate, randomSeed: seed))
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { sink.finish() }
-                try await simulator.run { port in sink.yield(port) }
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else {
-                group.cancelAll()
-                throw Problem(.internalError, detail: "simulator did not start")
-            }
-            let transport = CurlTransport()
-            defer { transport.shutdown() }
-            do {
-                let result = try await body(SimulatorHarness(simulator: simulator, port: port, transport: transport))
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
+        // Stopped gracefully, never cancelled (see GracefulTask).
+        let server = GracefulTask {
+            defer { sink.finish() }
+            try await simulator.run { port in sink.yield(port) }
         }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            await server.stop()
+            throw Problem(.internalError, detail: "simulator did not start")
+        }
+        let transport = CurlTransport()
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body(SimulatorHarness(simulator: simulator, port: port, transport: transport)))
+        } catch {
+            result = .failure(error)
+        }
+        transport.shutdown()
+        await server.stop()
+        return try result.get()
     }
 }
 

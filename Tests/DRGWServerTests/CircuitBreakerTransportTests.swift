@@ -102,8 +102,8 @@ struct CircuitBreakerTransportTests {
         let base = CountingTransport(.fail(.connectFailed))
         let clock = ManualClock()
         let account = AccountSettings(
-            id: "hw-unit", provider: "huawei-sdrs", region: "ap-southeast-3", projectId: "0605767a3300d5762fb7c0186d9e1779",
-            endpoint: "http://127.0.0.1:9", credentials: Credentials(accessKey: "AKUNIT000000000001", secretKey: "unit-secret-0123456789"),
+            id: "hw-unit", provider: "huawei-sdrs", region: "ap-southeast-3", endpoint: "http://127.0.0.1:9",
+            options: ["projectId": "0605767a3300d5762fb7c0186d9e1779"], credentials: Credentials(accessKey: "AKUNIT000000000001", secretKey: "unit-secret-0123456789"),
             limits: UpstreamLimits(maxAttempts: 10, retryBudgetSeconds: 30, baseBackoff: 0.001))
         let provider = try HuaweiSDRSPlugin.makeProvider(account: account, transport: make(base, clock))
         do {
@@ -120,7 +120,7 @@ struct CircuitBreakerTransportTests {
         let base = CountingTransport(.fail(.connectFailed))
         let clock = ManualClock()
         let account = AccountSettings(
-            id: "ali-unit", provider: "alibaba-ebs", region: "cn-shanghai", endpoint: "http://127.0.0.1:9", signature: "v3",
+            id: "ali-unit", provider: "alibaba-ebs", region: "cn-shanghai", endpoint: "http://127.0.0.1:9", options: ["signature": "v3"],
             credentials: Credentials(accessKey: "LTAIUNIT0000000001", secretKey: "unit-secret-0123456789"),
             limits: UpstreamLimits(maxAttempts: 10, retryBudgetSeconds: 30, baseBackoff: 0.001))
         let provider = try AlibabaEBSPlugin.makeProvider(account: account, transport: make(base, clock))

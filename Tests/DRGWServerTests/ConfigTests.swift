@@ -102,6 +102,31 @@ struct ConfigTests {
             """)
     }
 
+    @Test func cloudSpecificKeysBelongToTheirProvider() throws {
+        let config = try loader.load(yaml: valid)
+        #expect(config.accounts.first?.options == ["projectId": "p1"])
+        // Another cloud's key is unknown here, not silently ignored.
+        #expect(errorKey(valid.replacingOccurrences(of: "projectId: p1", with: "projectId: p1\n    signature: v1")) == "accounts[0].signature")
+        // The plugin's own checks name the key and say what is wrong, once.
+        do {
+            _ = try loader.load(yaml: valid.replacingOccurrences(of: "    projectId: p1\n", with: ""))
+            Issue.record("expected a configuration error")
+        } catch let error as ConfigError {
+            #expect(error.key == "accounts[0].projectId")
+            #expect(error.message == "is required for huawei-sdrs accounts", "\(error)")
+        }
+        let alibaba = valid.replacingOccurrences(of: "provider: huawei-sdrs\n    projectId: p1", with: "provider: alibaba-ebs\n    signature: v2")
+        do {
+            _ = try loader.load(yaml: alibaba)
+            Issue.record("expected a configuration error")
+        } catch let error as ConfigError {
+            #expect(error.key == "accounts[0].signature")
+            #expect(error.message == "must be v3 or v1", "\(error)")
+        }
+        let v1 = try loader.load(yaml: alibaba.replacingOccurrences(of: "signature: v2", with: "signature: v1"))
+        #expect(v1.accounts.first?.signature == "v1")
+    }
+
     @Test func aMissingVariableIsNamedButNoValueIsPrinted() {
         do {
             _ = try ConfigLoader(environment: ["HW_AK": "AKVALUE"], plugins: [HuaweiSDRSPlugin.self]).load(yaml: valid)

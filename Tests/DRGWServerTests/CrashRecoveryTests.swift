@@ -24,7 +24,7 @@ struct CrashRecoveryTests {
     /// A simulator in this process and a `drgw serve` process in front of it, on a temp SQLite file.
     struct Rig {
         let simulator: any ProviderSimulator
-        let simulatorTask: Task<Void, any Error>
+        let simulatorTask: GracefulTask
         let gateway: GatewayProcess
         let client: CurlTransport
         let key: String
@@ -37,7 +37,7 @@ struct CrashRecoveryTests {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let simulator = plugin.makeSimulator(options: options)
             let ports = AsyncStream<Int>.makeStream()
-            let simulatorTask = Task { try await simulator.run { ports.continuation.yield($0) } }
+            let simulatorTask = GracefulTask { try await simulator.run { ports.continuation.yield($0) } }
             var iterator = ports.stream.makeAsyncIterator()
             guard let simulatorPort = await iterator.next() else { throw GatewayProcessError(message: "simulator did not start") }
             let key = "crash-key-\(UUID().uuidString)"
@@ -61,7 +61,7 @@ struct CrashRecoveryTests {
 
         func stop() {
             gateway.abandon()
-            simulatorTask.cancel()
+            simulatorTask.stopSoon()
             client.shutdown()
             try? FileManager.default.removeItem(at: directory)
         }
@@ -95,8 +95,7 @@ struct CrashRecoveryTests {
                   secretKeyEnv: T_SK
 
             """
-        if let project = account.projectId { yaml += "    projectId: \(project)\n" }
-        if let signature = account.signature { yaml += "    signature: \(signature)\n" }
+        for (key, value) in account.options.sorted(by: { $0.key < $1.key }) { yaml += "    \(key): \(value)\n" }
         let path = directory.appendingPathComponent("drgw.yaml").path
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         return (path, ["T_AK": options.accessKey, "T_SK": options.secretKey])

@@ -1,4 +1,5 @@
 import DRGWCore
+import DRGWTesting
 import DRGWServer
 import DRGWStore
 import DRGWTransport
@@ -115,25 +116,23 @@ func runGateway<T: Sendable>(
             portSink.yield(port)
             portSink.finish()
         })
-    let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
-        group.addTask {
-            defer { portSink.finish() }
-            try? await app.runService(gracefulShutdownSignals: [])
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            group.cancelAll()
-            return .failure(LiveGatewayError(message: "the gateway did not start"))
-        }
-        let outcome: Result<T, any Error>
-        do {
-            outcome = .success(try await body(port, client))
-        } catch {
-            outcome = .failure(error)
-        }
-        group.cancelAll()
-        return outcome
+    // Stopped gracefully, never cancelled (see GracefulTask).
+    let running = GracefulTask {
+        defer { portSink.finish() }
+        try await app.runService(gracefulShutdownSignals: [])
     }
+    var iterator = ports.makeAsyncIterator()
+    let result: Result<T, any Error>
+    if let port = await iterator.next(), port > 0 {
+        do {
+            result = .success(try await body(port, client))
+        } catch {
+            result = .failure(error)
+        }
+    } else {
+        result = .failure(LiveGatewayError(message: "the gateway did not start"))
+    }
+    await running.stop()
     await store.close()
     return try result.get()
 }
@@ -144,35 +143,39 @@ struct LiveGatewayError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// A provider simulator running on a real socket until its task is cancelled.
+/// A provider simulator running on a real socket until it is stopped (gracefully: see GracefulTask).
 struct RunningSimulator: Sendable {
     let simulator: any ProviderSimulator
     let port: Int
-    let task: Task<Void, Never>
+    let running: GracefulTask
 
     var endpoint: String { "http://127.0.0.1:\(port)" }
 
     static func start(_ plugin: any ProviderPlugin.Type, options: SimulatorOptions) async throws -> RunningSimulator {
         let simulator = plugin.makeSimulator(options: options)
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
-        let task = Task {
+        let running = GracefulTask {
             defer { sink.finish() }
-            try? await simulator.run { port in
+            try await simulator.run { port in
                 sink.yield(port)
                 sink.finish()
             }
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else {
-            task.cancel()
+            await running.stop()
             throw LiveGatewayError(message: "the \(plugin.name) simulator did not start")
         }
-        return RunningSimulator(simulator: simulator, port: port, task: task)
+        return RunningSimulator(simulator: simulator, port: port, running: running)
     }
 
     func stop() async {
-        task.cancel()
-        await task.value
+        await running.stop()
+    }
+
+    /// For a `defer`: starts the stop without waiting for it.
+    func stopSoon() {
+        running.stopSoon()
     }
 }
 

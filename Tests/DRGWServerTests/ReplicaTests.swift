@@ -16,7 +16,7 @@ struct ReplicaTests {
     /// One simulator, one database, several gateways with the same configuration.
     struct Rig {
         let simulator: any ProviderSimulator
-        let simulatorTask: Task<Void, any Error>
+        let simulatorTask: GracefulTask
         let replicas: [GatewayProcess]
         let client: CurlTransport
         let key: String
@@ -31,7 +31,7 @@ struct ReplicaTests {
             let database = try await PostgresTestDatabase.create(prefix: "drgw_replicas")
             let simulator = HuaweiSDRSPlugin.makeSimulator(options: options)
             let ports = AsyncStream<Int>.makeStream()
-            let simulatorTask = Task { try await simulator.run { ports.continuation.yield($0) } }
+            let simulatorTask = GracefulTask { try await simulator.run { ports.continuation.yield($0) } }
             var iterator = ports.stream.makeAsyncIterator()
             guard let simulatorPort = await iterator.next() else { throw GatewayProcessError(message: "simulator did not start") }
             let key = "replica-key-\(UUID().uuidString)"
@@ -98,7 +98,7 @@ struct ReplicaTests {
         /// throwaway cluster.
         func stop() {
             for replica in replicas { replica.abandon() }
-            simulatorTask.cancel()
+            simulatorTask.stopSoon()
             client.shutdown()
             if ProcessInfo.processInfo.environment["DRGW_TEST_KEEP"] == nil { try? FileManager.default.removeItem(at: directory) }
         }

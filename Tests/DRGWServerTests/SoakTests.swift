@@ -34,8 +34,8 @@ struct SoakTests {
         let huawei = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: huaweiOptions)
         var alibabas: [RunningSimulator] = []
         defer {
-            huawei.task.cancel()
-            for simulator in alibabas { simulator.task.cancel() }
+            huawei.stopSoon()
+            for simulator in alibabas { simulator.stopSoon() }
         }
         var hw = HuaweiSDRSPlugin.demoAccount(id: "soak-hw-\(run)", endpoint: huawei.endpoint, options: huaweiOptions)
         hw.limits = limits

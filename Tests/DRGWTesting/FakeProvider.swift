@@ -144,7 +144,7 @@ public enum FakePlugin: ProviderPlugin {
     public static let defaultRegion = "local-1"
     public static let providers = Mutex<[String: FakeProvider]>([:])
 
-    public static func validate(account: AccountSettings) -> [String] { [] }
+    public static func validate(account: AccountSettings) -> [AccountSettingProblem] { [] }
 
     public static func makeProvider(account: AccountSettings, transport: any HTTPTransport) throws -> any Provider {
         providers.withLock { all in

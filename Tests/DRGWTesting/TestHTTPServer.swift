@@ -55,26 +55,23 @@ public final class TestHTTPServer: Sendable {
             },
             logger: logger
         )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { portSink.finish() }
-                try await app.runService(gracefulShutdownSignals: [])
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else {
-                group.cancelAll()
-                throw TestServerError(message: "test HTTP server did not start")
-            }
-            let server = TestHTTPServer(port: port, counters: counters)
-            do {
-                let result = try await body(server)
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
+        let running = GracefulTask {
+            defer { portSink.finish() }
+            try await app.runService(gracefulShutdownSignals: [])
         }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            await running.stop()
+            throw TestServerError(message: "test HTTP server did not start")
+        }
+        let result: Swift.Result<Result, any Error>
+        do {
+            result = .success(try await body(TestHTTPServer(port: port, counters: counters)))
+        } catch {
+            result = .failure(error)
+        }
+        await running.stop()
+        return try result.get()
     }
 }
 

@@ -30,8 +30,8 @@ import Testing
 
             // Temporary credentials add a signed X-Security-Token.
             let sts = AccountSettings(
-                id: "hw-sts", provider: "huawei-sdrs", region: "ap-southeast-3", projectId: h.simulator.projectId,
-                endpoint: h.endpoint,
+                id: "hw-sts", provider: "huawei-sdrs", region: "ap-southeast-3", endpoint: h.endpoint,
+                options: ["projectId": h.simulator.projectId],
                 credentials: Credentials(
                     accessKey: SDRSSimulatorHarness.accessKey, secretKey: SDRSSimulatorHarness.secretKey,
                     securityToken: "gQpjbi1ub3J0aC00EXAMPLETOKEN"))

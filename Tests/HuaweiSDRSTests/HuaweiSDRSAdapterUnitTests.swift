@@ -15,7 +15,7 @@ import Testing
         credentials: Credentials = Credentials(accessKey: "AK1", secretKey: "SK1"), clock: SteppingClock = SteppingClock()
     ) throws -> HuaweiSDRSProvider {
         let account = AccountSettings(
-            id: "hw", provider: "huawei-sdrs", region: region, projectId: Self.project, endpoint: endpoint,
+            id: "hw", provider: "huawei-sdrs", region: region, endpoint: endpoint, options: ["projectId": Self.project],
             credentials: credentials, limits: UpstreamLimits(maxAttempts: 3, baseBackoff: 0.001))
         return try HuaweiSDRSProvider(account: account, transport: transport, clock: { clock.read() }, unitRandom: { 0.5 })
     }
@@ -170,7 +170,7 @@ import Testing
     }
 
     @Test func pluginValidatesAndBuildsDemoAccounts() throws {
-        let ok = AccountSettings(id: "a", provider: "huawei-sdrs", region: "ap-southeast-3", projectId: "p", credentials: Credentials(accessKey: "k", secretKey: "s"))
+        let ok = AccountSettings(id: "a", provider: "huawei-sdrs", region: "ap-southeast-3", options: ["projectId": "p"], credentials: Credentials(accessKey: "k", secretKey: "s"))
         #expect(HuaweiSDRSPlugin.validate(account: ok).isEmpty)
         var token = ok
         token.credentials = Credentials(authToken: "t")
@@ -180,7 +180,8 @@ import Testing
         bad.credentials = Credentials(accessKey: "k")
         let problems = HuaweiSDRSPlugin.validate(account: bad)
         #expect(problems.count == 2)
-        #expect(problems.contains { $0.contains("projectId") })
+        #expect(problems.map(\.key) == ["projectId", "credentials"])
+        #expect(problems.first?.description == "projectId is required for huawei-sdrs accounts")
         #expect(throws: Problem.self) { _ = try HuaweiSDRSProvider(account: bad, transport: ScriptedTransport([])) }
 
         let options = SimulatorOptions(accessKey: "AK", secretKey: "SK")
@@ -190,7 +191,7 @@ import Testing
         #expect(demo.endpoint == "http://127.0.0.1:9")
         #expect(demo.credentials.accessKey == "AK" && demo.credentials.secretKey == "SK")
         var custom = options
-        custom.projectId = "proj-x"
+        custom.settings["projectId"] = "proj-x"
         #expect(HuaweiSDRSPlugin.demoAccount(id: "hw", endpoint: "http://127.0.0.1:9", options: custom).projectId == "proj-x")
         #expect(HuaweiSDRSPlugin.name == "huawei-sdrs" && HuaweiSDRSPlugin.defaultRegion == "ap-southeast-3")
     }

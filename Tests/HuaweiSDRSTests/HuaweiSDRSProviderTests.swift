@@ -320,8 +320,8 @@ import Testing
     @Test func iamTokenIsAcceptedWithoutSigning() async throws {
         try await SDRSSimulatorHarness.with(authToken: "iam-token-value") { h in
             let account = AccountSettings(
-                id: "hw-token", provider: "huawei-sdrs", region: "ap-southeast-3", projectId: h.simulator.projectId,
-                endpoint: h.endpoint, credentials: Credentials(authToken: "iam-token-value"))
+                id: "hw-token", provider: "huawei-sdrs", region: "ap-southeast-3", endpoint: h.endpoint,
+                options: ["projectId": h.simulator.projectId], credentials: Credentials(authToken: "iam-token-value"))
             let provider = try HuaweiSDRSProvider(account: account, transport: h.transport)
             let group = try await provider.protectionGroup(id: h.simulator.seedGroupId, context: context)
             #expect(group.status == .protected)

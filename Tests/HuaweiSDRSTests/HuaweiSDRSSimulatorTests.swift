@@ -11,7 +11,7 @@ import Testing
     @Test func clockSkewIsRefusedLikeABadSignature() async throws {
         try await SDRSSimulatorHarness.with { h in
             let account = AccountSettings(
-                id: "hw", provider: "huawei-sdrs", region: "ap-southeast-3", projectId: h.simulator.projectId, endpoint: h.endpoint,
+                id: "hw", provider: "huawei-sdrs", region: "ap-southeast-3", endpoint: h.endpoint, options: ["projectId": h.simulator.projectId],
                 credentials: Credentials(accessKey: SDRSSimulatorHarness.accessKey, secretKey: SDRSSimulatorHarness.secretKey))
             let late = try HuaweiSDRSProvider(account: account, transport: h.transport, clock: { Date().addingTimeInterval(-16 * 60) })
             let problem = await expectProblem(.upstreamAuthFailed) { _ = try await late.protectionGroup(id: h.simulator.seedGroupId, context: context) }

@@ -1,4 +1,5 @@
 import DRGWCore
+import DRGWTesting
 import DRGWTransport
 import Foundation
 import Testing
@@ -20,8 +21,8 @@ struct SDRSSimulatorHarness {
         throws -> HuaweiSDRSProvider
     {
         let account = AccountSettings(
-            id: "hw-test", provider: "huawei-sdrs", region: "ap-southeast-3", projectId: simulator.projectId,
-            endpoint: endpoint, credentials: Credentials(accessKey: Self.accessKey, secretKey: secretKey), limits: limits)
+            id: "hw-test", provider: "huawei-sdrs", region: "ap-southeast-3", endpoint: endpoint,
+            options: ["projectId": simulator.projectId], credentials: Credentials(accessKey: Self.accessKey, secretKey: secretKey), limits: limits)
         return try HuaweiSDRSProvider(account: account, transport: transport)
     }
 
@@ -40,15 +41,26 @@ struct SDRSSimulatorHarness {
         options.authToken = authToken  // as `drgw simulate --auth-token-env` sets it
         let simulator = HuaweiSDRSPlugin.makeSimulator(options: options) as! HuaweiSDRSSimulator
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let server = Task { try await simulator.run { port in continuation.yield(port) } }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        let transport = CurlTransport(userAgent: "drgw-tests/0.1")
-        defer {
-            transport.shutdown()
-            server.cancel()
+        // Stopped gracefully, never cancelled (see GracefulTask).
+        let server = GracefulTask {
+            defer { continuation.finish() }
+            try await simulator.run { port in continuation.yield(port) }
         }
-        return try await body(SDRSSimulatorHarness(simulator: simulator, port: port, transport: transport))
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            await server.stop()
+            throw CancellationError()
+        }
+        let transport = CurlTransport(userAgent: "drgw-tests/0.1")
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body(SDRSSimulatorHarness(simulator: simulator, port: port, transport: transport)))
+        } catch {
+            result = .failure(error)
+        }
+        transport.shutdown()
+        await server.stop()
+        return try result.get()
     }
 
     /// Polls a job until it ends or the deadline passes.

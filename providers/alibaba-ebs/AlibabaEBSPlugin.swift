@@ -7,14 +7,22 @@ public enum AlibabaEBSPlugin: ProviderPlugin {
     public static let demoAccountId = "ali-demo"
     /// The simulator's and a configuration's default region.
     public static let defaultRegion = "cn-shanghai"
+    /// `signature`: `v3` (ACS3-HMAC-SHA256, the default) or `v1` (the RPC signature).
+    public static let accountKeys = ["signature"]
 
     /// Needs an AccessKey pair (`credentials.accessKey`, `credentials.secretKey`) and, when
     /// given, `signature` ∈ {`v3`, `v1`}.
-    public static func validate(account: AccountSettings) -> [String] {
-        var problems: [String] = []
-        if (account.credentials.accessKey ?? "").isEmpty { problems.append("credentials.accessKey") }
-        if (account.credentials.secretKey ?? "").isEmpty { problems.append("credentials.secretKey") }
-        if let signature = account.signature, !["v1", "v3"].contains(signature.lowercased()) { problems.append("signature") }
+    public static func validate(account: AccountSettings) -> [AccountSettingProblem] {
+        var problems: [AccountSettingProblem] = []
+        if (account.credentials.accessKey ?? "").isEmpty {
+            problems.append(AccountSettingProblem(key: "credentials.accessKey", reason: "is required for alibaba-ebs accounts"))
+        }
+        if (account.credentials.secretKey ?? "").isEmpty {
+            problems.append(AccountSettingProblem(key: "credentials.secretKey", reason: "is required for alibaba-ebs accounts"))
+        }
+        if let signature = account.signature, !["v1", "v3"].contains(signature.lowercased()) {
+            problems.append(AccountSettingProblem(key: "signature", reason: "must be v3 or v1"))
+        }
         return problems
     }
 
@@ -31,7 +39,16 @@ public enum AlibabaEBSPlugin: ProviderPlugin {
     /// A V3-signing account in the simulator's region, talking to `endpoint`.
     public static func demoAccount(id: String, endpoint: String, options: SimulatorOptions) -> AccountSettings {
         AccountSettings(
-            id: id, provider: name, region: options.region ?? defaultRegion, endpoint: endpoint, signature: "v3",
+            id: id, provider: name, region: options.region ?? defaultRegion, endpoint: endpoint,
+            options: ["signature": options.settings["signature"] ?? "v3"],
             credentials: Credentials(accessKey: options.accessKey, secretKey: options.secretKey))
+    }
+}
+
+extension AccountSettings {
+    /// The request signature, `v3` or `v1` (the account's `signature`; nil means v3).
+    public var signature: String? {
+        get { options["signature"] }
+        set { options["signature"] = newValue }
     }
 }

@@ -6,18 +6,20 @@ public enum HuaweiSDRSPlugin: ProviderPlugin {
     public static let name = "huawei-sdrs"
     public static let demoAccountId = "hw-demo"
     public static let defaultRegion = "ap-southeast-3"
+    /// `projectId`: the SDRS project every request is scoped to.
+    public static let accountKeys = ["projectId"]
 
     /// A project id, and AK/SK or an IAM token, are required.
-    public static func validate(account: AccountSettings) -> [String] {
-        var problems: [String] = []
+    public static func validate(account: AccountSettings) -> [AccountSettingProblem] {
+        var problems: [AccountSettingProblem] = []
         if account.projectId?.isEmpty ?? true {
-            problems.append("projectId is required for huawei-sdrs accounts")
+            problems.append(AccountSettingProblem(key: "projectId", reason: "is required for huawei-sdrs accounts"))
         }
         let c = account.credentials
         let hasKeys = !(c.accessKey?.isEmpty ?? true) && !(c.secretKey?.isEmpty ?? true)
         let hasToken = !(c.authToken?.isEmpty ?? true)
         if !hasKeys && !hasToken {
-            problems.append("credentials need accessKeyEnv and secretKeyEnv, or authTokenEnv")
+            problems.append(AccountSettingProblem(key: "credentials", reason: "need accessKeyEnv and secretKeyEnv, or authTokenEnv"))
         }
         return problems
     }
@@ -32,8 +34,16 @@ public enum HuaweiSDRSPlugin: ProviderPlugin {
 
     public static func demoAccount(id: String, endpoint: String, options: SimulatorOptions) -> AccountSettings {
         AccountSettings(
-            id: id, provider: name, region: options.region ?? defaultRegion,
-            projectId: options.projectId ?? HuaweiSDRSSimulator.defaultProjectId, endpoint: endpoint,
+            id: id, provider: name, region: options.region ?? defaultRegion, endpoint: endpoint,
+            options: ["projectId": options.settings["projectId"] ?? HuaweiSDRSSimulator.defaultProjectId],
             credentials: Credentials(accessKey: options.accessKey, secretKey: options.secretKey))
+    }
+}
+
+extension AccountSettings {
+    /// The SDRS project id (the account's `projectId`).
+    public var projectId: String? {
+        get { options["projectId"] }
+        set { options["projectId"] = newValue }
     }
 }

@@ -158,7 +158,7 @@ class Simulator:
         self.log = open(os.path.join(workdir, f"simulator-{tag}.log"), "w")
         self.process = spawn(
             [drgw, "simulate", "huawei-sdrs", "--host", "127.0.0.1", "--port", str(self.port), "--access-key", AK,
-             "--secret-key", SK, "--project-id", PROJECT, "--job-seconds", "0.05", "--seed", "42",
+             "--secret-key", SK, "--setting", f"projectId={PROJECT}", "--job-seconds", "0.05", "--seed", "42",
              "--latency-ms", str(latency_ms), "--latency-jitter-ms", str(latency_ms * UPSTREAM_JITTER_PERCENT // 100)],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
         try:

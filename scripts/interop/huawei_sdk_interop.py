@@ -8,7 +8,7 @@ Packages: scripts/requirements-huawei.txt (huaweicloudsdkcore and huaweicloudsdk
 the versions the research notes were written against).
 
 Check 1, the official SdrsClient against `drgw simulate huawei-sdrs`:
-    starts `drgw simulate huawei-sdrs --port <free> --access-key AK --secret-key SK --project-id P
+    starts `drgw simulate huawei-sdrs --port <free> --access-key AK --secret-key SK --setting projectId=P
     --job-seconds 1`, waits for its `listening on http://127.0.0.1:PORT` line, points an SdrsClient
     (BasicCredentials with the project id, with_endpoints, HttpConfig ignoring TLS checks) at it and
     lists active-active domains, creates a protection group and polls its job to SUCCESS, creates a
@@ -74,7 +74,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def start_simulator(drgw, port, deadline=60):
     process = subprocess.Popen(
         [drgw, "simulate", "huawei-sdrs", "--port", str(port), "--access-key", AK, "--secret-key", SK,
-         "--project-id", PROJECT, "--job-seconds", "1"],
+         "--setting", f"projectId={PROJECT}", "--job-seconds", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
     try:
         wait_for_line(process, re.escape(f"listening on http://127.0.0.1:{port}"), deadline=deadline)

@@ -130,9 +130,12 @@ public struct ConfigLoader: Sendable {
             credentials.securityToken = try secret(creds, "securityToken")
             credentials.authToken = try secret(creds, "authToken")
         }
+        var options: [String: String] = [:]
+        for key in plugin.accountKeys {
+            if let value = try map.optionalString(key) { options[key] = value }
+        }
         var settings = AccountSettings(
-            id: id, provider: provider, region: region, projectId: try map.optionalString("projectId"),
-            endpoint: try map.optionalString("endpoint"), signature: try map.optionalString("signature"),
+            id: id, provider: provider, region: region, endpoint: try map.optionalString("endpoint"), options: options,
             credentials: credentials, limits: limits
         )
         if let seconds = try map.optionalDouble("groupCheckSeconds") {
@@ -149,7 +152,7 @@ public struct ConfigLoader: Sendable {
             }
         }
         if let problem = plugin.validate(account: settings).first {
-            throw ConfigError(key: map.path(problem), "is missing or invalid for provider \(provider)")
+            throw ConfigError(key: map.path(problem.key), problem.reason)
         }
         return settings
     }

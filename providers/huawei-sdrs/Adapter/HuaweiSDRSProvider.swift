@@ -37,7 +37,7 @@ public struct HuaweiSDRSProvider: Provider {
     ) throws {
         let problems = HuaweiSDRSPlugin.validate(account: account)
         if !problems.isEmpty {
-            throw Problem.invalid(problems.map { FieldError(field: "accounts.\(account.id)", message: $0) })
+            throw Problem.invalid(problems.map { FieldError(field: "accounts.\(account.id).\($0.key)", message: $0.reason) })
         }
         let endpoint = account.endpoint ?? tables.endpoints.endpoint(for: account.region)
         guard let components = URLComponents(string: endpoint), let host = components.host,

@@ -22,7 +22,7 @@ public final class HuaweiSDRSSimulator: ProviderSimulator {
     let hold: AnswerHold
 
     /// The project id this simulator serves.
-    public var projectId: String { options.projectId ?? Self.defaultProjectId }
+    public var projectId: String { options.settings["projectId"] ?? Self.defaultProjectId }
     /// The seeded active-active domain id.
     public var domainId: String { world.withLock { $0.domain.id } }
     /// The seeded protection group id.
@@ -39,7 +39,7 @@ public final class HuaweiSDRSSimulator: ProviderSimulator {
         let seed = options.randomSeed ?? UInt64.random(in: 0...UInt64.max)
         let region = options.region ?? "ap-southeast-3"
         var world = SDRSSimulatorWorld(
-            projectId: options.projectId ?? Self.defaultProjectId, region: region, jobSeconds: options.jobSeconds, seed: seed, now: Date())
+            projectId: options.settings["projectId"] ?? Self.defaultProjectId, region: region, jobSeconds: options.jobSeconds, seed: seed, now: Date())
         world.drillSeconds = max(0, options.drillSeconds ?? options.jobSeconds)
         world.phantomDeletes = options.phantomDeletes
         world.failJobs = options.failJobs
