@@ -136,14 +136,14 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs a simulator as a lifecycle service; cancelled on graceful shutdown.
+/// Runs a simulator as a lifecycle service. Its server's own service group follows this group's
+/// graceful shutdown (stop accepting, finish what was accepted); cancelling it instead could trap
+/// in NIO when a connection is being accepted at that moment.
 struct SimulatorService: Service {
     let simulator: any ProviderSimulator
     let onReady: @Sendable (Int) async -> Void
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            try await simulator.run(onReady: onReady)
-        }
+        try await simulator.run(onReady: onReady)
     }
 }
