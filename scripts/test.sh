@@ -27,6 +27,7 @@ if [ "${CONTAINER_TEST:-1}" != 0 ]; then
 fi
 # Whatever happens: stop the container test and the PostgreSQL cluster.
 cleanup() {
+  pkill -9 -f "^$root/.build/debug/drgw " 2>/dev/null
   [ -n "$container_pid" ] && kill -TERM "$container_pid" 2>/dev/null
   wait
   bash scripts/pg-cluster.sh stop "$DRGW_TEST_PG_DIR"
@@ -46,6 +47,12 @@ limit=${SWIFT_TEST_LIMIT:-1200}
 timeout --kill-after=30 "$limit" swift test --skip-build 2>&1 | tee .swift-test.log \
   | grep --line-buffered -E '✘|recorded an issue|Test run with|Suite .* failed|error:|Fatal error|Crash' | cut -c1-400
 swift_status=${PIPESTATUS[0]}
+# A test process that crashed leaves the gateways it started running: name and stop them.
+leftover=$(pgrep -f "^$bin " || true)
+if [ -n "$leftover" ]; then
+  echo "swift test: $(echo "$leftover" | wc -l) drgw processes were still running after the tests; stopping them"
+  kill -9 $leftover 2>/dev/null || true
+fi
 if [ "$swift_status" -eq 124 ] || [ "$swift_status" -eq 137 ]; then
   echo "swift test: stopped after ${limit}s; tests started but not finished:"
   awk '
