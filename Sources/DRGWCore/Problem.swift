@@ -82,6 +82,11 @@ public struct FieldError: Codable, Hashable, Sendable {
 
 /// An RFC 9457 problem: the one error shape of the gateway, thrown anywhere and rendered at the edge.
 ///
+extension Problem {
+    /// True when this problem carries `code`: compare codes as values, never their wire strings.
+    public func hasCode(_ code: ProblemCode) -> Bool { self.code == code.rawValue }
+}
+
 /// `description` names only the code and status so that no payload or secret reaches a log line.
 public struct Problem: Error, Codable, Hashable, Sendable, CustomStringConvertible {
     public var type: String

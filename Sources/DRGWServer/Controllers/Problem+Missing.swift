@@ -4,7 +4,7 @@ extension Problem {
     /// A `not_found` from any provider, said the gateway's one way ("Drill 'x' was not found.");
     /// the provider's own code and message stay in `providerCode` and `providerMessage`.
     func namingMissing(_ what: String) -> Problem {
-        guard code == ProblemCode.notFound.rawValue else { return self }
+        guard hasCode(.notFound) else { return self }
         var problem = self
         problem.detail = "\(what) was not found."
         return problem

@@ -79,7 +79,7 @@ struct DrillSweeper: Service {
                 }
                 await recorder.deleteEnded(operation.operation, at: now)
                 if operation.operation.status == .failed, stored.deleteAttempts < settings.maxDeleteAttempts,
-                    operation.operation.error?.code != ProblemCode.notFound.rawValue
+                    operation.operation.error?.hasCode(.notFound) != true
                 {
                     await startDelete(stored, entry: entry, now: now)
                 }
@@ -109,7 +109,7 @@ struct DrillSweeper: Service {
         let upstream: Drill?
         do {
             upstream = try await entry.provider.drill(id: drillId, context: context)
-        } catch let problem as Problem where problem.code == ProblemCode.notFound.rawValue {
+        } catch let problem as Problem where problem.hasCode(.notFound) {
             upstream = nil
         } catch {
             await reschedule(stored, at: now.addingTimeInterval(max(settings.verifyAfterSeconds, recheck)))
@@ -170,7 +170,7 @@ struct DrillSweeper: Service {
             }
         } catch {
             let problem = ProblemResponse.problem(for: error)
-            let gone = problem.code == ProblemCode.notFound.rawValue
+            let gone = problem.hasCode(.notFound)
             let retryAt = now.addingTimeInterval(recheck * Double(min(attempt, 10)))
             _ = try? await reports.updateReport(id: stored.report.id) { current in
                 if gone {

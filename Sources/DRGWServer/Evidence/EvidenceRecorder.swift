@@ -217,7 +217,7 @@ struct EvidenceRecorder: OperationObserver {
         _ = try? await reports.updateReport(id: existing.report.id) { current in
             guard current.report.cleanupStatus != .verified else { return }
             if !current.report.operations.contains(operation.id) { current.report.operations.append(operation.id) }
-            let gone = operation.status == .succeeded || operation.error?.code == ProblemCode.notFound.rawValue
+            let gone = operation.status == .succeeded || operation.error?.hasCode(.notFound) == true
             if gone {
                 // Deleted as far as the delete can tell; only a later read may call it verified.
                 guard current.report.cleanupStatus != .deleted else { return }

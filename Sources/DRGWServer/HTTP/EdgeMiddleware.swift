@@ -36,7 +36,7 @@ struct EdgeMiddleware: RouterMiddleware {
                 context.logger.error("request failed", metadata: ["error": .string(String(describing: type(of: error)))])
             }
             var headers: HTTPFields = [:]
-            if problem.code == ProblemCode.methodNotAllowed.rawValue, let allow = (error as? MethodNotAllowed)?.allow {
+            if problem.hasCode(.methodNotAllowed), let allow = (error as? MethodNotAllowed)?.allow {
                 headers[.allow] = allow
             }
             if let limited = error as? RateLimitedProblem {
@@ -74,7 +74,7 @@ struct EdgeMiddleware: RouterMiddleware {
     /// Logs an account's upstream starting to fail (or failing differently) and answering again,
     /// once per change, with what an operator needs to look it up at the cloud.
     func noteUpstreamHealth(account: String, failure: Problem?, logger: Logger) {
-        if let failure, failure.provider != nil, failure.status >= 502 || failure.code == ProblemCode.upstreamAuthFailed.rawValue {
+        if let failure, failure.provider != nil, failure.status >= 502 || failure.hasCode(.upstreamAuthFailed) {
             guard health.failed(account: account, code: failure.code) else { return }
             var metadata: Logger.Metadata = [
                 "account": .string(account), "provider": .string(failure.provider ?? ""), "code": .string(failure.code),

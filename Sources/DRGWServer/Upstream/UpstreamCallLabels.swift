@@ -20,7 +20,7 @@ enum UpstreamCallLabels {
     /// a transport throws), else `error`.
     static func outcome(error: any Error) -> String {
         if let error = error as? TransportError { return error.code.rawValue }
-        if (error as? Problem)?.code == ProblemCode.upstreamUnavailable.rawValue {
+        if (error as? Problem)?.hasCode(.upstreamUnavailable) == true {
             return "circuit_open"
         }
         return "error"

@@ -54,7 +54,7 @@ extension AlibabaEBSProvider {
         do {
             let page = try await describeDrills(kind: ref.kind, ownerId: ref.ownerId, drillId: ref.drillId, nextToken: nil, limit: 10, context: context)
             return page.Drills?.first { $0.DrillId == ref.drillId }
-        } catch let problem as Problem where problem.code == ProblemCode.notFound.rawValue {
+        } catch let problem as Problem where problem.hasCode(.notFound) {
             return nil
         }
     }
@@ -151,7 +151,7 @@ extension AlibabaEBSProvider {
                 isGroup ? "StartReplicaGroupDrill" : "StartPairDrill",
                 [("RegionId", region), (isGroup ? "GroupId" : "PairId", owner.id), ("ClientToken", Self.clientToken(context))],
                 region: region, safety: .clientToken, context: context, as: AlibabaWire.DrillStarted.self)
-        } catch let problem as Problem where problem.code == ProblemCode.conflict.rawValue {
+        } catch let problem as Problem where problem.hasCode(.conflict) {
             drillableOwners.remove(owner.id)  // the owner changed since it was read
             throw problem
         }

@@ -61,7 +61,7 @@ extension HuaweiSDRSProvider {
         let response: HTTPResponse
         do {
             response = try await call("POST", "/disaster-recovery-drills", body: body, write: true, context: context)
-        } catch let problem as Problem where problem.code == ProblemCode.conflict.rawValue {
+        } catch let problem as Problem where problem.hasCode(.conflict) {
             drillableGroups.remove(input.protectionGroupId)  // the group changed since it was read
             throw problem
         }

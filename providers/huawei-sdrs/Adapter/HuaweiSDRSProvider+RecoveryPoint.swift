@@ -41,7 +41,7 @@ extension HuaweiSDRSProvider {
                     rpoSeconds: nil,
                     basis: "SDRS counted \(worst.resourceNum) replication pair(s) over their RPO at \(worst.pointTime) UTC, within the hour before the drill")
             }
-        } catch let problem as Problem where problem.code == ProblemCode.notFound.rawValue || problem.code == ProblemCode.notSupported.rawValue {
+        } catch let problem as Problem where problem.hasCode(.notFound) || problem.hasCode(.notSupported) {
             // No statistics in this region: the pairs' state is all there is.
         }
         return RecoveryPointEstimate(
