@@ -97,37 +97,61 @@ let package = Package(
             resources: [.copy("Resources/openapi.json")],
             swiftSettings: strict
         ),
-        // Provider folders: signer, adapter, simulator and data tables for one cloud each.
+        // Provider folders, one cloud each: the adapter target (signer, adapter, wire shapes, data
+        // tables) and, from the folder's Simulator/, the simulator target (it alone links an HTTP server).
         .target(
             name: "HuaweiSDRS",
             dependencies: [
                 "DRGWCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "providers/huawei-sdrs",
+            exclude: ["Simulator"],
+            resources: [.copy("Data")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "HuaweiSDRSSimulation",
+            dependencies: [
+                "HuaweiSDRS", "DRGWCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "providers/huawei-sdrs",
-            resources: [.copy("Data")],
+            path: "providers/huawei-sdrs/Simulator",
             swiftSettings: strict
         ),
         .target(
             name: "AlibabaEBS",
             dependencies: [
                 "DRGWCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "providers/alibaba-ebs",
+            exclude: ["Simulator"],
+            resources: [.copy("Data")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AlibabaEBSSimulation",
+            dependencies: [
+                "AlibabaEBS", "DRGWCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "providers/alibaba-ebs",
-            resources: [.copy("Data")],
+            path: "providers/alibaba-ebs/Simulator",
             swiftSettings: strict
         ),
         .executableTarget(
             name: "drgw",
             dependencies: [
                 "DRGWCore", "DRGWServer", "DRGWStore", "DRGWTransport", "DRGWClient", "HuaweiSDRS", "AlibabaEBS",
+                "HuaweiSDRSSimulation", "AlibabaEBSSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -188,7 +212,7 @@ let package = Package(
             dependencies: [
                 "DRGWServer", "DRGWCore", "DRGWStore", "DRGWTransport", "DRGWTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                "HuaweiSDRS", "AlibabaEBS",
+                "HuaweiSDRS", "AlibabaEBS", "HuaweiSDRSSimulation", "AlibabaEBSSimulation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -200,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "HuaweiSDRSTests",
             dependencies: [
-                "HuaweiSDRS", "DRGWCore", "DRGWTransport", "DRGWTesting",
+                "HuaweiSDRS", "HuaweiSDRSSimulation", "DRGWCore", "DRGWTransport", "DRGWTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -209,7 +233,7 @@ let package = Package(
         .testTarget(
             name: "AlibabaEBSTests",
             dependencies: [
-                "AlibabaEBS", "DRGWCore", "DRGWTransport", "DRGWTesting",
+                "AlibabaEBS", "AlibabaEBSSimulation", "DRGWCore", "DRGWTransport", "DRGWTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

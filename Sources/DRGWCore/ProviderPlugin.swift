@@ -98,8 +98,6 @@ public protocol ProviderPlugin: Sendable {
     static func validate(account: AccountSettings) -> [AccountSettingProblem]
     /// Builds the adapter for one account.
     static func makeProvider(account: AccountSettings, transport: any HTTPTransport) throws -> any Provider
-    /// Builds a simulator.
-    static func makeSimulator(options: SimulatorOptions) -> any ProviderSimulator
     /// An account of the demo, given the simulator's base URL and credentials.
     static func demoAccount(id: String, endpoint: String, options: SimulatorOptions) -> AccountSettings
     /// The id of this cloud's account in `drgw demo` (default `<name>-demo`).
@@ -109,4 +107,13 @@ public protocol ProviderPlugin: Sendable {
 extension ProviderPlugin {
     public static var demoAccountId: String { name + "-demo" }
     public static var accountKeys: [String] { [] }
+}
+
+/// A cloud's simulator, in a target of its own next to the adapter's (so that the adapter never
+/// links the HTTP server the simulator needs); listed in the executable's catalog.
+public protocol SimulatorPlugin: Sendable {
+    /// The provider whose wire format the simulator speaks.
+    static var provider: any ProviderPlugin.Type { get }
+    /// Builds a simulator.
+    static func makeSimulator(options: SimulatorOptions) -> any ProviderSimulator
 }

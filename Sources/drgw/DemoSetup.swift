@@ -18,13 +18,14 @@ struct DemoSetup: Sendable {
     init(key: String, jobSeconds: Double) {
         self.key = key
         let secret = { (0..<20).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined() }
-        simulators = ProviderCatalog.plugins.map { plugin in
+        simulators = ProviderCatalog.simulators.map { simulation in
+            let plugin = simulation.provider
             let id = plugin.demoAccountId
             let options = SimulatorOptions(
                 host: "127.0.0.1", port: 0, accessKey: "DEMO" + id.uppercased().replacingOccurrences(of: "-", with: "") + "AK",
                 secretKey: secret(), jobSeconds: jobSeconds
             )
-            return Simulator(accountId: id, plugin: plugin, options: options, instance: plugin.makeSimulator(options: options))
+            return Simulator(accountId: id, plugin: plugin, options: options, instance: simulation.makeSimulator(options: options))
         }
     }
 

@@ -1,11 +1,14 @@
 import AlibabaEBS
+import AlibabaEBSSimulation
 import DRGWCore
 import HuaweiSDRS
+import HuaweiSDRSSimulation
 
-/// Every cloud this build knows. Adding a cloud: a folder under providers/, a target in
-/// Package.swift, and one entry here.
+/// Every cloud this build knows. Adding a cloud: a folder under providers/, its two targets in
+/// Package.swift, and its entries here.
 enum ProviderCatalog {
     static let plugins: [any ProviderPlugin.Type] = [HuaweiSDRSPlugin.self, AlibabaEBSPlugin.self]
+    static let simulators: [any SimulatorPlugin.Type] = [HuaweiSDRSSimulatorPlugin.self, AlibabaEBSSimulatorPlugin.self]
 
     /// The providers' names, comma-separated (for help texts).
     static var names: String {
@@ -14,5 +17,10 @@ enum ProviderCatalog {
 
     static func plugin(named name: String) -> (any ProviderPlugin.Type)? {
         plugins.first { $0.name == name }
+    }
+
+    /// The simulator of the provider called `name`.
+    static func simulator(named name: String) -> (any SimulatorPlugin.Type)? {
+        simulators.first { $0.provider.name == name }
     }
 }

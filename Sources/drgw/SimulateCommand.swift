@@ -122,7 +122,10 @@ struct SimulateCommand: AsyncParsableCommand {
             options.authToken = token
         }
         let host = options.host
-        let simulator = plugin.makeSimulator(options: options)
+        guard let simulation = ProviderCatalog.simulator(named: provider) else {
+            throw ValidationError("\(provider) has no simulator in this build")
+        }
+        let simulator = simulation.makeSimulator(options: options)
         let name = provider
         let service = SimulatorService(simulator: simulator) { port in
             var lines = ["drgw simulate \(name): listening on http://\(host):\(port)"]

@@ -1,4 +1,5 @@
 import AlibabaEBS
+@testable import AlibabaEBSSimulation
 import DRGWCore
 import DRGWTransport
 import Foundation

@@ -1,4 +1,5 @@
 import AlibabaEBS
+@testable import AlibabaEBSSimulation
 import DRGWCore
 import Foundation
 import Testing
@@ -53,7 +54,7 @@ import Testing
         #expect(demo.signature == "v3" && demo.region == "cn-shanghai" && demo.endpoint == "http://127.0.0.1:1")
         #expect(demo.credentials.accessKey == "AK" && demo.credentials.secretKey == "SK")
         #expect(AlibabaEBSPlugin.name == "alibaba-ebs" && AlibabaEBSPlugin.defaultRegion == "cn-shanghai")
-        let simulator = AlibabaEBSPlugin.makeSimulator(options: SimulatorOptions(accessKey: "AK", secretKey: "SK", region: "cn-hangzhou"))
+        let simulator = AlibabaEBSSimulatorPlugin.makeSimulator(options: SimulatorOptions(accessKey: "AK", secretKey: "SK", region: "cn-hangzhou"))
         #expect(simulator.seedSummary.joined(separator: "\n").contains(AlibabaEBSSimulator.seedGroupId))
         #expect(simulator.seedSummary.first?.contains("cn-hangzhou") == true)
     }

@@ -1,6 +1,7 @@
 import DRGWCore
 import Foundation
 import HuaweiSDRS
+import HuaweiSDRSSimulation
 import Testing
 
 @testable import DRGWServer

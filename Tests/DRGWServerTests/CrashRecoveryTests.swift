@@ -1,9 +1,11 @@
 import AlibabaEBS
+import AlibabaEBSSimulation
 import DRGWCore
 import DRGWTesting
 import DRGWTransport
 import Foundation
 import HuaweiSDRS
+import HuaweiSDRSSimulation
 import Testing
 
 /// Crash safety with the real `drgw serve` process: kill -9 while an upstream create is in
@@ -35,7 +37,7 @@ struct CrashRecoveryTests {
         ) async throws -> Rig {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-crash-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let simulator = plugin.makeSimulator(options: options)
+            let simulator = try makeSimulator(plugin, options: options)
             let ports = AsyncStream<Int>.makeStream()
             let simulatorTask = GracefulTask { try await simulator.run { ports.continuation.yield($0) } }
             var iterator = ports.stream.makeAsyncIterator()

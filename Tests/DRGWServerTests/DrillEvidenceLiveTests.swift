@@ -1,9 +1,11 @@
 import AlibabaEBS
+import AlibabaEBSSimulation
 import DRGWCore
 import DRGWServer
 import DRGWTransport
 import Foundation
 import HuaweiSDRS
+import HuaweiSDRSSimulation
 import Testing
 
 /// Drill reports over real HTTP against both simulators: measured RTO, provider RPO, verdicts,

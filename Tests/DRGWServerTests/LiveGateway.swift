@@ -1,3 +1,4 @@
+import AlibabaEBSSimulation
 import DRGWCore
 import DRGWTesting
 import DRGWServer
@@ -6,6 +7,7 @@ import DRGWTransport
 import Foundation
 import Hummingbird
 import HuaweiSDRS
+import HuaweiSDRSSimulation
 import Logging
 
 /// A gateway on a real 127.0.0.1 socket, driven over HTTP by a `CurlTransport` client, with
@@ -143,6 +145,15 @@ struct LiveGatewayError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
+/// The simulator of `plugin`, paired as the executable's catalog pairs them.
+func makeSimulator(_ plugin: any ProviderPlugin.Type, options: SimulatorOptions) throws -> any ProviderSimulator {
+    let simulators: [any SimulatorPlugin.Type] = [HuaweiSDRSSimulatorPlugin.self, AlibabaEBSSimulatorPlugin.self]
+    guard let simulation = simulators.first(where: { $0.provider.name == plugin.name }) else {
+        throw LiveGatewayError(message: "no simulator for \(plugin.name)")
+    }
+    return simulation.makeSimulator(options: options)
+}
+
 /// A provider simulator running on a real socket until it is stopped (gracefully: see GracefulTask).
 struct RunningSimulator: Sendable {
     let simulator: any ProviderSimulator
@@ -152,7 +163,7 @@ struct RunningSimulator: Sendable {
     var endpoint: String { "http://127.0.0.1:\(port)" }
 
     static func start(_ plugin: any ProviderPlugin.Type, options: SimulatorOptions) async throws -> RunningSimulator {
-        let simulator = plugin.makeSimulator(options: options)
+        let simulator = try makeSimulator(plugin, options: options)
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
         let running = GracefulTask {
             defer { sink.finish() }

@@ -2,6 +2,7 @@ import DRGWCore
 import DRGWTesting
 import Foundation
 import HuaweiSDRS
+import HuaweiSDRSSimulation
 import Logging
 import Testing
 

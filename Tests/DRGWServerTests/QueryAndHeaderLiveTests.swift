@@ -1,7 +1,9 @@
 import AlibabaEBS
+import AlibabaEBSSimulation
 import DRGWCore
 import Foundation
 import HuaweiSDRS
+import HuaweiSDRSSimulation
 import Testing
 
 @testable import DRGWServer

@@ -3,6 +3,7 @@ import DRGWTesting
 import DRGWTransport
 import Foundation
 import HuaweiSDRS
+import HuaweiSDRSSimulation
 import PostgresNIO
 import Testing
 
@@ -29,7 +30,7 @@ struct ReplicaTests {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drgw-replicas-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let database = try await PostgresTestDatabase.create(prefix: "drgw_replicas")
-            let simulator = HuaweiSDRSPlugin.makeSimulator(options: options)
+            let simulator = HuaweiSDRSSimulatorPlugin.makeSimulator(options: options)
             let ports = AsyncStream<Int>.makeStream()
             let simulatorTask = GracefulTask { try await simulator.run { ports.continuation.yield($0) } }
             var iterator = ports.stream.makeAsyncIterator()

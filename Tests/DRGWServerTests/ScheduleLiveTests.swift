@@ -4,6 +4,7 @@ import DRGWTesting
 import DRGWTransport
 import Foundation
 import HuaweiSDRS
+import HuaweiSDRSSimulation
 import Testing
 
 /// Drill schedules over real HTTP: validation, slots firing, run-now, and one drill per slot

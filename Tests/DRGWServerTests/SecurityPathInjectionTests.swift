@@ -1,9 +1,11 @@
 import AlibabaEBS
+import AlibabaEBSSimulation
 import DRGWCore
 import DRGWServer
 import DRGWTesting
 import Foundation
 import HuaweiSDRS
+import HuaweiSDRSSimulation
 import Logging
 import Testing
 

@@ -1,10 +1,12 @@
 import AlibabaEBS
+import AlibabaEBSSimulation
 import DRGWCore
 import DRGWServer
 import DRGWTesting
 import DRGWTransport
 import Foundation
 import HuaweiSDRS
+import HuaweiSDRSSimulation
 import Logging
 import Testing
 

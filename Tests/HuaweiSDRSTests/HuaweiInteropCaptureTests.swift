@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import HuaweiSDRS
+@testable import HuaweiSDRSSimulation
 
 /// Drives the adapter through a varied set of calls and, when `DRGW_HUAWEI_CAPTURE` names a file,
 /// writes every request the simulator accepted (as signed by drgw) to it. The interop script

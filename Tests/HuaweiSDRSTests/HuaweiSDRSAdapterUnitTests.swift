@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import HuaweiSDRS
+@testable import HuaweiSDRSSimulation
 
 /// Adapter behaviour that needs exact upstream answers: scripted transport, no sockets.
 @Suite struct HuaweiSDRSAdapterUnitTests {

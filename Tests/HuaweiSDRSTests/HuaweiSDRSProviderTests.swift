@@ -6,6 +6,7 @@ import Synchronization
 import Testing
 
 @testable import HuaweiSDRS
+@testable import HuaweiSDRSSimulation
 
 /// The adapter against the simulator over real HTTP on 127.0.0.1.
 @Suite struct HuaweiSDRSProviderTests {

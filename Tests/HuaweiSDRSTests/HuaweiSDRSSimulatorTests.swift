@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import HuaweiSDRS
+@testable import HuaweiSDRSSimulation
 
 @Suite struct HuaweiSDRSSimulatorTests {
     let context = CallContext(requestId: "sim")

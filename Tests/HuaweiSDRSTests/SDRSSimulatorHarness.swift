@@ -5,6 +5,7 @@ import Foundation
 import Testing
 
 @testable import HuaweiSDRS
+@testable import HuaweiSDRSSimulation
 
 /// Runs a simulator on an ephemeral 127.0.0.1 port and an adapter pointed at it over CurlTransport.
 struct SDRSSimulatorHarness {
@@ -39,7 +40,7 @@ struct SDRSSimulatorHarness {
             port: 0, accessKey: accessKey, secretKey: secretKey, jobSeconds: jobSeconds, faultRate: faultRate,
             randomSeed: seed)
         options.authToken = authToken  // as `drgw simulate --auth-token-env` sets it
-        let simulator = HuaweiSDRSPlugin.makeSimulator(options: options) as! HuaweiSDRSSimulator
+        let simulator = HuaweiSDRSSimulatorPlugin.makeSimulator(options: options) as! HuaweiSDRSSimulator
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         // Stopped gracefully, never cancelled (see GracefulTask).
         let server = GracefulTask {

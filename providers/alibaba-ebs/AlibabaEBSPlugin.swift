@@ -31,11 +31,6 @@ public enum AlibabaEBSPlugin: ProviderPlugin {
         try AlibabaEBSProvider(account: account, transport: transport)
     }
 
-    /// Builds a seeded simulator.
-    public static func makeSimulator(options: SimulatorOptions) -> any ProviderSimulator {
-        AlibabaEBSSimulator(options: options)
-    }
-
     /// A V3-signing account in the simulator's region, talking to `endpoint`.
     public static func demoAccount(id: String, endpoint: String, options: SimulatorOptions) -> AccountSettings {
         AccountSettings(

@@ -1,13 +1,16 @@
 import DRGWCore
 import Foundation
 
-/// Plugs Huawei Cloud SDRS into the gateway: adapter, simulator and demo account.
+/// Plugs Huawei Cloud SDRS into the gateway: adapter and demo account (the simulator plugs in
+/// from its own target, `HuaweiSDRSSimulatorPlugin`).
 public enum HuaweiSDRSPlugin: ProviderPlugin {
     public static let name = "huawei-sdrs"
     public static let demoAccountId = "hw-demo"
     public static let defaultRegion = "ap-southeast-3"
     /// `projectId`: the SDRS project every request is scoped to.
     public static let accountKeys = ["projectId"]
+    /// The project id of the simulator and the demo account unless `--setting projectId=…` says otherwise.
+    public static let demoProjectId = "0605767a3300d5762fb7c0186d9e1779"
 
     /// A project id, and AK/SK or an IAM token, are required.
     public static func validate(account: AccountSettings) -> [AccountSettingProblem] {
@@ -28,14 +31,10 @@ public enum HuaweiSDRSPlugin: ProviderPlugin {
         try HuaweiSDRSProvider(account: account, transport: transport)
     }
 
-    public static func makeSimulator(options: SimulatorOptions) -> any ProviderSimulator {
-        HuaweiSDRSSimulator(options: options)
-    }
-
     public static func demoAccount(id: String, endpoint: String, options: SimulatorOptions) -> AccountSettings {
         AccountSettings(
             id: id, provider: name, region: options.region ?? defaultRegion, endpoint: endpoint,
-            options: ["projectId": options.settings["projectId"] ?? HuaweiSDRSSimulator.defaultProjectId],
+            options: ["projectId": options.settings["projectId"] ?? demoProjectId],
             credentials: Credentials(accessKey: options.accessKey, secretKey: options.secretKey))
     }
 }

@@ -1,3 +1,4 @@
+import AlibabaEBS
 import Hummingbird
 import NIOCore
 

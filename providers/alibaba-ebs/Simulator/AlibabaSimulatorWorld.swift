@@ -1,3 +1,4 @@
+import AlibabaEBS
 import DRGWCore
 import Foundation
 

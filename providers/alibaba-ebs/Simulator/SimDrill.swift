@@ -1,3 +1,4 @@
+import AlibabaEBS
 import Foundation
 
 /// A drill of the simulator.

@@ -1,3 +1,4 @@
+import AlibabaEBS
 import Foundation
 
 /// A tiny JSON value, so replies stay `Sendable` and can be stored for ClientToken replays.

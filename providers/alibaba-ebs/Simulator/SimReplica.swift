@@ -1,3 +1,4 @@
+import AlibabaEBS
 import Foundation
 
 /// A replica pair or replica group of the simulator (one shape: groups and pairs share the status vocabulary).

@@ -1,3 +1,4 @@
+import HuaweiSDRS
 import DRGWCore
 import Foundation
 import Hummingbird
@@ -10,7 +11,7 @@ import Synchronization
 /// injected faults. The official Python SDK works against it unchanged.
 public final class HuaweiSDRSSimulator: ProviderSimulator {
     /// The project id used when none is given.
-    public static let defaultProjectId = "0605767a3300d5762fb7c0186d9e1779"
+    public static let defaultProjectId = HuaweiSDRSPlugin.demoProjectId
 
     /// Every request received, with the route name as `action`.
     public let requestLog = RequestLog()

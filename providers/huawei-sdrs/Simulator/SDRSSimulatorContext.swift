@@ -1,3 +1,4 @@
+import HuaweiSDRS
 import Hummingbird
 import NIOCore
 

@@ -1,3 +1,4 @@
+import HuaweiSDRS
 import DRGWCore
 import Foundation
 

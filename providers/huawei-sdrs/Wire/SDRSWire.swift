@@ -60,6 +60,60 @@ public enum SDRSWire {
             case replicationModel = "replication_model"
             case serverType = "server_type"
         }
+
+        public init(
+            id: String,
+            name: String,
+            description: String? = nil,
+            status: String,
+            progress: Int? = nil,
+            sourceAvailabilityZone: String? = nil,
+            targetAvailabilityZone: String? = nil,
+            domainId: String? = nil,
+            domainName: String? = nil,
+            priorityStation: String? = nil,
+            protectedInstanceNum: Int? = nil,
+            replicationNum: Int? = nil,
+            disasterRecoveryDrillNum: Int? = nil,
+            protectedStatus: String? = nil,
+            replicationStatus: String? = nil,
+            healthStatus: String? = nil,
+            sourceVpcId: String? = nil,
+            targetVpcId: String? = nil,
+            testVpcId: String? = nil,
+            drType: String? = nil,
+            createdAt: String? = nil,
+            updatedAt: String? = nil,
+            protectionType: String? = nil,
+            replicationModel: String? = nil,
+            serverType: String? = nil
+        ) {
+            self.id = id
+            self.name = name
+            self.description = description
+            self.status = status
+            self.progress = progress
+            self.sourceAvailabilityZone = sourceAvailabilityZone
+            self.targetAvailabilityZone = targetAvailabilityZone
+            self.domainId = domainId
+            self.domainName = domainName
+            self.priorityStation = priorityStation
+            self.protectedInstanceNum = protectedInstanceNum
+            self.replicationNum = replicationNum
+            self.disasterRecoveryDrillNum = disasterRecoveryDrillNum
+            self.protectedStatus = protectedStatus
+            self.replicationStatus = replicationStatus
+            self.healthStatus = healthStatus
+            self.sourceVpcId = sourceVpcId
+            self.targetVpcId = targetVpcId
+            self.testVpcId = testVpcId
+            self.drType = drType
+            self.createdAt = createdAt
+            self.updatedAt = updatedAt
+            self.protectionType = protectionType
+            self.replicationModel = replicationModel
+            self.serverType = serverType
+        }
     }
 
     /// `{"server_groups":[…],"count":n}`.
@@ -71,6 +125,11 @@ public enum SDRSWire {
             case serverGroups = "server_groups"
             case count
         }
+
+        public init(serverGroups: [ServerGroup], count: Int? = nil) {
+            self.serverGroups = serverGroups
+            self.count = count
+        }
     }
 
     /// `{"server_group":{…}}`.
@@ -79,6 +138,10 @@ public enum SDRSWire {
 
         enum CodingKeys: String, CodingKey {
             case serverGroup = "server_group"
+        }
+
+        public init(serverGroup: ServerGroup) {
+            self.serverGroup = serverGroup
         }
     }
 
@@ -90,6 +153,11 @@ public enum SDRSWire {
         enum CodingKeys: String, CodingKey {
             case protectedInstance = "protected_instance"
             case drillServerId = "drill_server_id"
+        }
+
+        public init(protectedInstance: String? = nil, drillServerId: String? = nil) {
+            self.protectedInstance = protectedInstance
+            self.drillServerId = drillServerId
         }
     }
 
@@ -114,6 +182,26 @@ public enum SDRSWire {
             case serverGroupId = "server_group_id"
             case drillServers = "drill_servers"
         }
+
+        public init(
+            id: String,
+            name: String,
+            status: String,
+            drillVpcId: String? = nil,
+            createdAt: String? = nil,
+            updatedAt: String? = nil,
+            serverGroupId: String? = nil,
+            drillServers: [DrillServer]? = nil
+        ) {
+            self.id = id
+            self.name = name
+            self.status = status
+            self.drillVpcId = drillVpcId
+            self.createdAt = createdAt
+            self.updatedAt = updatedAt
+            self.serverGroupId = serverGroupId
+            self.drillServers = drillServers
+        }
     }
 
     /// `{"disaster_recovery_drills":[…],"count":n}`.
@@ -125,6 +213,11 @@ public enum SDRSWire {
             case disasterRecoveryDrills = "disaster_recovery_drills"
             case count
         }
+
+        public init(disasterRecoveryDrills: [DisasterRecoveryDrill], count: Int? = nil) {
+            self.disasterRecoveryDrills = disasterRecoveryDrills
+            self.count = count
+        }
     }
 
     /// `{"disaster_recovery_drill":{…}}`.
@@ -134,6 +227,10 @@ public enum SDRSWire {
         enum CodingKeys: String, CodingKey {
             case disasterRecoveryDrill = "disaster_recovery_drill"
         }
+
+        public init(disasterRecoveryDrill: DisasterRecoveryDrill) {
+            self.disasterRecoveryDrill = disasterRecoveryDrill
+        }
     }
 
     /// `{"job_id":"…"}`, the answer of every async write.
@@ -142,6 +239,10 @@ public enum SDRSWire {
 
         enum CodingKeys: String, CodingKey {
             case jobId = "job_id"
+        }
+
+        public init(jobId: String) {
+            self.jobId = jobId
         }
     }
 
@@ -164,6 +265,24 @@ public enum SDRSWire {
             case sourceVpcId = "source_vpc_id"
             case drType = "dr_type"
         }
+
+        public init(
+            name: String,
+            description: String? = nil,
+            sourceAvailabilityZone: String,
+            targetAvailabilityZone: String,
+            domainId: String,
+            sourceVpcId: String,
+            drType: String? = nil
+        ) {
+            self.name = name
+            self.description = description
+            self.sourceAvailabilityZone = sourceAvailabilityZone
+            self.targetAvailabilityZone = targetAvailabilityZone
+            self.domainId = domainId
+            self.sourceVpcId = sourceVpcId
+            self.drType = drType
+        }
     }
 
     public struct CreateServerGroupBody: Codable, Sendable {
@@ -171,6 +290,10 @@ public enum SDRSWire {
 
         enum CodingKeys: String, CodingKey {
             case serverGroup = "server_group"
+        }
+
+        public init(serverGroup: CreateServerGroupParams) {
+            self.serverGroup = serverGroup
         }
     }
 
@@ -184,6 +307,12 @@ public enum SDRSWire {
             case name
             case drillVpcId = "drill_vpc_id"
         }
+
+        public init(serverGroupId: String, name: String, drillVpcId: String? = nil) {
+            self.serverGroupId = serverGroupId
+            self.name = name
+            self.drillVpcId = drillVpcId
+        }
     }
 
     public struct CreateDrillBody: Codable, Sendable {
@@ -191,6 +320,10 @@ public enum SDRSWire {
 
         enum CodingKeys: String, CodingKey {
             case disasterRecoveryDrill = "disaster_recovery_drill"
+        }
+
+        public init(disasterRecoveryDrill: CreateDrillParams) {
+            self.disasterRecoveryDrill = disasterRecoveryDrill
         }
     }
 
@@ -201,6 +334,10 @@ public enum SDRSWire {
 
             enum CodingKeys: String, CodingKey {
                 case availabilityZone = "availability_zone"
+            }
+
+            public init(availabilityZone: String) {
+                self.availabilityZone = availabilityZone
             }
         }
         public var id: String
@@ -218,6 +355,22 @@ public enum SDRSWire {
             case localReplicationCluster = "local_replication_cluster"
             case remoteReplicationCluster = "remote_replication_cluster"
         }
+
+        public init(
+            id: String,
+            name: String,
+            description: String? = nil,
+            soldOut: Bool,
+            localReplicationCluster: Cluster,
+            remoteReplicationCluster: Cluster
+        ) {
+            self.id = id
+            self.name = name
+            self.description = description
+            self.soldOut = soldOut
+            self.localReplicationCluster = localReplicationCluster
+            self.remoteReplicationCluster = remoteReplicationCluster
+        }
     }
 
     public struct DomainList: Codable, Sendable {
@@ -225,6 +378,10 @@ public enum SDRSWire {
 
         enum CodingKeys: String, CodingKey {
             case domains
+        }
+
+        public init(domains: [Domain]) {
+            self.domains = domains
         }
     }
 }
