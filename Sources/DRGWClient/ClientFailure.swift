@@ -59,7 +59,7 @@ public struct ClientFailure: Error, Sendable, CustomStringConvertible {
     }
 
     /// `--wait` ran out of time; the operation goes on.
-    public static func waitTimedOut(_ operation: DRGWCore.Operation, seconds: Double) -> ClientFailure {
+    public static func waitTimedOut(_ operation: GatewayOperation, seconds: Double) -> ClientFailure {
         ClientFailure(
             code: "wait_timed_out",
             message: "operation \(operation.id) (\(operation.kind)) still running after \(Int(seconds.rounded())) s; "
@@ -68,7 +68,7 @@ public struct ClientFailure: Error, Sendable, CustomStringConvertible {
     }
 
     /// The operation ended `failed`.
-    public static func operationFailed(_ operation: DRGWCore.Operation) -> ClientFailure {
+    public static func operationFailed(_ operation: GatewayOperation) -> ClientFailure {
         let code = operation.error?.code ?? "operation_failed"
         let detail = operation.error?.detail ?? "the operation failed"
         return ClientFailure(

@@ -55,9 +55,9 @@ public struct ClientSession: Sendable {
             console.note("Idempotency-Key \(key) (run again with --idempotency-key \(key) to repeat this safely)")
         }
         let reply = try await client.send(method, path, json: json ?? (method == "POST" ? Array("{}".utf8) : nil), headers: [("Idempotency-Key", key)])
-        let operation = try reply.decode(DRGWCore.Operation.self)
+        let operation = try reply.decode(GatewayOperation.self)
         guard settings.wait else {
-            try show(reply, as: DRGWCore.Operation.self)
+            try show(reply, as: GatewayOperation.self)
             return
         }
         let ended = try await follow(operation, timeout: settings.timeout, interrupt: interrupt)
@@ -65,7 +65,7 @@ public struct ClientSession: Sendable {
     }
 
     /// Follows an operation, drawing a status line on a terminal, and returns it ended.
-    public func follow(_ operation: DRGWCore.Operation, timeout: Double, interrupt: InterruptNotice?) async throws(ClientFailure) -> DRGWCore.Operation {
+    public func follow(_ operation: GatewayOperation, timeout: Double, interrupt: InterruptNotice?) async throws(ClientFailure) -> GatewayOperation {
         interrupt?.following(operation.id)
         defer { interrupt?.following(nil) }
         let console = self.console
@@ -78,9 +78,9 @@ public struct ClientSession: Sendable {
     }
 
     /// Prints the result of an ended operation: the resource it made or changed, else the operation.
-    public func showOutcome(_ operation: DRGWCore.Operation) async throws(ClientFailure) {
+    public func showOutcome(_ operation: GatewayOperation) async throws(ClientFailure) {
         guard operation.status == .succeeded else {
-            try show(try await client.send("GET", "/v1/operations/\(GatewayClient.segment(operation.id))"), as: DRGWCore.Operation.self)
+            try show(try await client.send("GET", "/v1/operations/\(GatewayClient.segment(operation.id))"), as: GatewayOperation.self)
             throw ClientFailure.operationFailed(operation)
         }
         if let path = Self.resourcePath(operation) {
@@ -96,11 +96,11 @@ public struct ClientSession: Sendable {
                 guard error.exitCode == ClientExitCode.notFound else { throw error }
             }
         }
-        try show(try await client.send("GET", "/v1/operations/\(GatewayClient.segment(operation.id))"), as: DRGWCore.Operation.self)
+        try show(try await client.send("GET", "/v1/operations/\(GatewayClient.segment(operation.id))"), as: GatewayOperation.self)
     }
 
     /// Where the resource of an operation lives, unless the operation removed it.
-    static func resourcePath(_ operation: DRGWCore.Operation) -> String? {
+    static func resourcePath(_ operation: GatewayOperation) -> String? {
         guard !operation.kind.hasSuffix(".delete"), let id = operation.resource.id else { return nil }
         let account = GatewayClient.segment(operation.account)
         switch operation.resource.type {

@@ -15,8 +15,8 @@ public struct OperationFollower: Sendable {
     /// Returns the ended operation (succeeded or failed); throws `waitTimedOut` after `timeout` seconds.
     /// - Parameter progress: called with each answer and the seconds since the start.
     public func follow(
-        _ start: DRGWCore.Operation, timeout: Double, progress: @Sendable (DRGWCore.Operation, Double) -> Void = { _, _ in }
-    ) async throws(ClientFailure) -> DRGWCore.Operation {
+        _ start: GatewayOperation, timeout: Double, progress: @Sendable (GatewayOperation, Double) -> Void = { _, _ in }
+    ) async throws(ClientFailure) -> GatewayOperation {
         let begin = ContinuousClock.now
         func elapsed() -> Double {
             let duration = ContinuousClock.now - begin
@@ -31,7 +31,7 @@ public struct OperationFollower: Sendable {
             let reply = try await client.send(
                 "GET", "/v1/operations/\(GatewayClient.segment(current.id))", headers: [("Prefer", "wait=\(wait)")],
                 extraSeconds: Double(wait))
-            current = try reply.decode(DRGWCore.Operation.self)
+            current = try reply.decode(GatewayOperation.self)
             progress(current, elapsed())
             guard current.status == .running else { break }
             // A gateway that did not hold the request says when to ask again.

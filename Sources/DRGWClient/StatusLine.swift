@@ -6,10 +6,10 @@ import Synchronization
 /// time since the wait began, redrawn every second. Nothing at all when stderr is not a terminal.
 final class StatusLine: Sendable {
     private let console: Console
-    private let state: Mutex<(operation: DRGWCore.Operation, ticker: Task<Void, Never>?)>
+    private let state: Mutex<(operation: GatewayOperation, ticker: Task<Void, Never>?)>
     private let begin = ContinuousClock.now
 
-    init(console: Console, operation: DRGWCore.Operation) {
+    init(console: Console, operation: GatewayOperation) {
         self.console = console
         state = Mutex((operation, nil))
     }
@@ -25,7 +25,7 @@ final class StatusLine: Sendable {
         state.withLock { $0.ticker = ticker }
     }
 
-    func update(_ operation: DRGWCore.Operation) {
+    func update(_ operation: GatewayOperation) {
         state.withLock { $0.operation = operation }
         draw()
     }

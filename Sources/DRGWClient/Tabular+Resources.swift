@@ -37,7 +37,7 @@ extension Drill: Tabular {
     }
 }
 
-extension DRGWCore.Operation: Tabular {
+extension GatewayOperation: Tabular {
     public static let columns = ["ID", "KIND", "STATUS", "RESOURCE", "ACCOUNT", "AGE"]
     public func cells(now: Date) -> [String] {
         [id, kind, status.rawValue, resource.id ?? "-", account, AgeText.since(createdAt, now: now)]

@@ -17,7 +17,7 @@ enum OperationRecord {
 
     /// The stored operation, or nil for a row this version cannot read.
     static func decode(tenant: String, body: String, job: String?, nextPollAt: Double, polls: Int, generation: Int) -> StoredOperation? {
-        guard let operation = try? decoder.decode(Operation.self, from: Data(body.utf8)) else { return nil }
+        guard let operation = try? decoder.decode(GatewayOperation.self, from: Data(body.utf8)) else { return nil }
         let job = job.flatMap { try? decoder.decode(UpstreamJob.self, from: Data($0.utf8)) }
         return StoredOperation(
             tenant: tenant, operation: operation, job: job, nextPollAt: Date(timeIntervalSince1970: nextPollAt),

@@ -4,7 +4,7 @@ import Foundation
 /// An operation as stored: the public Operation plus what the poller needs.
 public struct StoredOperation: Sendable, Equatable {
     public var tenant: String
-    public var operation: Operation
+    public var operation: GatewayOperation
     /// The upstream job to follow; nil when the operation ended before one existed.
     public var job: UpstreamJob?
     /// When the poller should look next.
@@ -15,7 +15,7 @@ public struct StoredOperation: Sendable, Equatable {
     /// while the row still carries it (fencing against a poller that paused past its lease).
     public var leaseGeneration: Int
 
-    public init(tenant: String, operation: Operation, job: UpstreamJob?, nextPollAt: Date, polls: Int = 0, leaseGeneration: Int = 0) {
+    public init(tenant: String, operation: GatewayOperation, job: UpstreamJob?, nextPollAt: Date, polls: Int = 0, leaseGeneration: Int = 0) {
         self.tenant = tenant
         self.operation = operation
         self.job = job
@@ -52,7 +52,7 @@ public protocol OperationStore: Sendable {
     func save(_ operation: StoredOperation, completing scope: IdempotencyScope, response: StoredResponse, now: Date) async throws
     /// The operation, only when it belongs to `tenant`.
     func operation(id: String, tenant: String) async throws -> StoredOperation?
-    func list(_ query: OperationQuery) async throws -> Page<Operation>
+    func list(_ query: OperationQuery) async throws -> Page<GatewayOperation>
     /// Claims running operations due for a poll at `now`, oldest first: each claimed row's next
     /// poll moves `leaseSeconds` ahead and its lease generation goes up by one in the same
     /// statement, so two gateways sharing a store do not poll one operation at once, and a poller

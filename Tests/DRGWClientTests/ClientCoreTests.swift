@@ -81,7 +81,7 @@ struct ClientCoreTests {
     }
 
     @Test func anOperationPointsAtItsResourceUnlessItRemovedIt() {
-        var operation = DRGWCore.Operation(
+        var operation = GatewayOperation(
             id: "op-1", account: "hw a", kind: "drill.create", status: .succeeded, createdAt: "", updatedAt: "",
             resource: ResourceReference(type: "drill", id: "d/1"))
         #expect(ClientSession.resourcePath(operation) == "/v1/accounts/hw%20a/drills/d%2F1")

@@ -38,7 +38,7 @@ import Testing
             if round % 3 == 0 {
                 problem = Problem(.conflict, detail: Self.text(&rng), provider: Self.text(&rng), providerCode: "SDRS.0209")
             }
-            let operation = Operation(
+            let operation = GatewayOperation(
                 id: Self.text(&rng), account: Self.text(&rng), kind: Self.text(&rng),
                 status: OperationStatus.allCases.randomElement(using: &rng)!, createdAt: Self.text(&rng),
                 updatedAt: Self.text(&rng),

@@ -54,7 +54,7 @@ struct SQLiteStoreTests {
                     group.addTask {
                         let key = IdempotencyScope(tenant: "t", method: "POST", path: "/p", key: "k\(i)")
                         #expect(try await store.begin(key, fingerprint: "f", operationId: "op_\(i)", leaseSeconds: 30, now: now) == .started(operationId: "op_\(i)"))
-                        let operation = Operation(
+                        let operation = GatewayOperation(
                             id: "op_\(i)", account: "a", kind: "drill.create", status: .running, createdAt: Timestamp.rfc3339(now),
                             updatedAt: Timestamp.rfc3339(now), resource: ResourceReference(type: "drill", id: nil))
                         try await store.save(StoredOperation(tenant: "t", operation: operation, job: nil, nextPollAt: now))

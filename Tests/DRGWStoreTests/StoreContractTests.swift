@@ -10,8 +10,8 @@ import Testing
 struct StoreContractTests {
     let scope = IdempotencyScope(tenant: "t", method: "POST", path: "/v1/accounts/a/drills", key: "k")
 
-    static func operation(_ id: String, account: String = "a", status: OperationStatus = .running, at date: Date = Date()) -> DRGWCore.Operation {
-        Operation(
+    static func operation(_ id: String, account: String = "a", status: OperationStatus = .running, at date: Date = Date()) -> GatewayOperation {
+        GatewayOperation(
             id: id, account: account, kind: "drill.create", status: status, createdAt: Timestamp.rfc3339(date),
             updatedAt: Timestamp.rfc3339(date), resource: ResourceReference(type: "drill", id: nil))
     }

@@ -58,8 +58,8 @@ public struct ConfigLoader: Sendable {
             if let days = try operations.optionalDouble("retentionDays") { config.operations.retentionDays = days }
             if let byKind = try operations.optionalMap("maxAgeSecondsByKind") {
                 for kind in byKind.values.keys.sorted() {
-                    guard Operation.kinds.contains(kind) else {
-                        throw ConfigError(key: byKind.path(kind), "is not an operation kind (known: \(Operation.kinds.joined(separator: ", ")))")
+                    guard GatewayOperation.kinds.contains(kind) else {
+                        throw ConfigError(key: byKind.path(kind), "is not an operation kind (known: \(GatewayOperation.kinds.joined(separator: ", ")))")
                     }
                     config.operations.maxAgeSecondsByKind[kind] = try byKind.optionalDouble(kind)
                 }

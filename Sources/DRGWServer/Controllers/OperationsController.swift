@@ -10,7 +10,7 @@ struct OperationsController {
     let waiters: OperationWaiters
 
     /// Every operation kind the gateway starts.
-    static let kinds = Set(Operation.kinds)
+    static let kinds = Set(GatewayOperation.kinds)
 
     func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
         group.get("operations") { request, context in

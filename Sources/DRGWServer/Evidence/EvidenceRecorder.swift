@@ -116,7 +116,7 @@ struct EvidenceRecorder: OperationObserver {
     }
 
     /// The create ended: ready (RTO, RPO, verdict) or failed.
-    func createEnded(_ operation: Operation, tenant: String, at now: Date) async {
+    func createEnded(_ operation: GatewayOperation, tenant: String, at now: Date) async {
         guard let entry = registry.entry(operation.account) else { return }
         do {
             var existing = try await reports.report(id: operation.id)
@@ -189,7 +189,7 @@ struct EvidenceRecorder: OperationObserver {
 
     /// A report for a create whose report was never written (the gateway stopped between storing
     /// the operation and the report): rebuilt from the operation, noted as such.
-    private func rebuild(_ operation: Operation, tenant: String, entry: AccountRegistry.Entry) async throws -> StoredReport? {
+    private func rebuild(_ operation: GatewayOperation, tenant: String, entry: AccountRegistry.Entry) async throws -> StoredReport? {
         var group = ""
         var name = ""
         if let drillId = operation.resource.id,
@@ -208,7 +208,7 @@ struct EvidenceRecorder: OperationObserver {
     }
 
     /// A delete ended: gone (verify later) or failed (the sweeper retries a cleanup).
-    func deleteEnded(_ operation: Operation, at now: Date) async {
+    func deleteEnded(_ operation: GatewayOperation, at now: Date) async {
         guard let drillId = operation.resource.id,
             let existing = try? await reports.report(account: operation.account, drillId: drillId)
         else { return }

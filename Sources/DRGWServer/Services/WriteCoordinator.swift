@@ -32,7 +32,7 @@ struct WriteCoordinator: Sendable {
 
     /// A write that reached upstream and became an operation.
     struct StartedWrite: Sendable {
-        var operation: Operation
+        var operation: GatewayOperation
         var tenant: String
         /// When the request arrived.
         var requestedAt: Date
@@ -132,7 +132,7 @@ struct WriteCoordinator: Sendable {
             throw problem
         }
         let stamp = Timestamp.rfc3339(Date())
-        let operation = Operation(
+        let operation = GatewayOperation(
             id: operationId, account: write.account.settings.id, kind: job.kind, status: .running,
             createdAt: stamp, updatedAt: stamp, resource: job.resource
         )
@@ -156,7 +156,7 @@ struct WriteCoordinator: Sendable {
     /// operation end, the 200 that was actually sent, so that a replay returns what the first
     /// request got.
     private func answer(
-        _ operation: Operation, wait: Int?, tenant: String, scope: IdempotencyScope?, storedAccepted: StoredResponse? = nil
+        _ operation: GatewayOperation, wait: Int?, tenant: String, scope: IdempotencyScope?, storedAccepted: StoredResponse? = nil
     ) async throws -> StoredResponse {
         let accepted = storedAccepted ?? Self.acceptedRecord(operation)
         if let scope, storedAccepted == nil { try await idempotency.complete(scope, response: accepted, now: Date()) }
@@ -168,7 +168,7 @@ struct WriteCoordinator: Sendable {
     }
 
     /// The 200 with the final operation when `Prefer: wait` saw it end (or it had ended); nil for the 202.
-    private func respond(_ operation: Operation, wait: Int?, tenant: String) async throws -> StoredResponse? {
+    private func respond(_ operation: GatewayOperation, wait: Int?, tenant: String) async throws -> StoredResponse? {
         guard let wait else { return nil }
         if operation.status.isTerminal { return Self.finishedRecord(operation, wait: wait) }
         let operations = self.operations
@@ -183,7 +183,7 @@ struct WriteCoordinator: Sendable {
     }
 
     /// The 200 answer of an operation that ended within `Prefer: wait`, as sent and as stored for replays.
-    static func finishedRecord(_ operation: Operation, wait: Int) -> StoredResponse {
+    static func finishedRecord(_ operation: GatewayOperation, wait: Int) -> StoredResponse {
         StoredResponse(
             status: 200,
             headers: [
@@ -247,7 +247,7 @@ struct WriteCoordinator: Sendable {
     }
 
     /// The 202 answer of a started operation, as stored for replays.
-    static func acceptedRecord(_ operation: Operation) -> StoredResponse {
+    static func acceptedRecord(_ operation: GatewayOperation) -> StoredResponse {
         StoredResponse(
             status: 202,
             headers: ["Content-Type": "application/json", "Location": "/v1/operations/\(operation.id)", "Retry-After": "1"],

@@ -21,7 +21,7 @@ extension PostgresStore {
         try await rows(PostgresStatements.OperationByID(id: id, tenant: tenant)).first.flatMap(Self.decode)
     }
 
-    public func list(_ query: OperationQuery) async throws -> Page<Operation> {
+    public func list(_ query: OperationQuery) async throws -> Page<GatewayOperation> {
         var sql: PostgresQuery = "SELECT seq, tenant, body, job, next_poll_at, polls, lease_generation FROM operations WHERE tenant = \(query.tenant)"
         if let accounts = query.accounts {
             if accounts.isEmpty { return Page(items: []) }

@@ -275,7 +275,7 @@ public final class SQLiteStore: GatewayStore, Sendable {
         }
     }
 
-    public func list(_ query: OperationQuery) async throws -> Page<Operation> {
+    public func list(_ query: OperationQuery) async throws -> Page<GatewayOperation> {
         var sql = "SELECT seq, tenant, body, job, next_poll_at, polls, lease_generation FROM operations WHERE tenant = ?"
         var arguments: StatementArguments = [query.tenant]
         if let accounts = query.accounts {
@@ -295,7 +295,7 @@ public final class SQLiteStore: GatewayStore, Sendable {
         sql += " ORDER BY seq DESC LIMIT \(limit + 1)"
         let statement = sql
         let bound = arguments
-        return try await writer.read { db -> Page<Operation> in
+        return try await writer.read { db -> Page<GatewayOperation> in
             let rows = try Row.fetchAll(db, sql: statement, arguments: bound)
             let page = rows.prefix(limit)
             let items = page.compactMap(Self.decode).map(\.operation)

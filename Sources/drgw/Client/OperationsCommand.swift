@@ -24,7 +24,7 @@ struct OperationsCommand: AsyncParsableCommand {
             if let account { query.append(("account", account)) }
             if let status { query.append(("status", status.rawValue)) }
             if let kind { query.append(("kind", kind)) }
-            try await session.showList("/v1/operations", query: query, max: max, as: DRGWCore.Operation.self)
+            try await session.showList("/v1/operations", query: query, max: max, as: GatewayOperation.self)
         }
     }
 
@@ -34,7 +34,7 @@ struct OperationsCommand: AsyncParsableCommand {
         @Argument(help: "Operation id.") var id: String
 
         func execute(_ session: ClientSession) async throws(ClientFailure) {
-            try await session.showResource("/v1/operations/\(GatewayClient.segment(id))", as: DRGWCore.Operation.self)
+            try await session.showResource("/v1/operations/\(GatewayClient.segment(id))", as: GatewayOperation.self)
         }
     }
 
@@ -52,7 +52,7 @@ struct OperationsCommand: AsyncParsableCommand {
 
         func execute(_ session: ClientSession) async throws(ClientFailure) {
             let interrupt = InterruptNotice(console: session.console)
-            let operation = try await session.client.get("/v1/operations/\(GatewayClient.segment(id))", as: DRGWCore.Operation.self)
+            let operation = try await session.client.get("/v1/operations/\(GatewayClient.segment(id))", as: GatewayOperation.self)
             let ended = try await session.follow(operation, timeout: timeout, interrupt: interrupt)
             try await session.showOutcome(ended)
         }

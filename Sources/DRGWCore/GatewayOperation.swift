@@ -21,7 +21,7 @@ public struct ResourceReference: Codable, Sendable, Equatable {
 }
 
 /// A long-running operation: the gateway's view of an upstream job.
-public struct Operation: Codable, Sendable, Equatable {
+public struct GatewayOperation: Codable, Sendable, Equatable {
     public var id: String
     public var account: String
     public var kind: String
@@ -58,7 +58,7 @@ public struct Operation: Codable, Sendable, Equatable {
     }
 }
 
-extension Operation: JSONWritable {
+extension GatewayOperation: JSONWritable {
     /// The same bytes as the sorted-keys `JSONEncoder` output, written directly (every write's answer).
     public func write(to writer: inout JSONWriter) {
         writer.object { w in

@@ -1,4 +1,0 @@
-import DRGWCore
-
-/// Foundation also has an `Operation`; inside this module the name means the unified one.
-typealias Operation = DRGWCore.Operation
