@@ -45,7 +45,7 @@ echo "== swift test"
 # stopped, and the tests that had started but not finished are named.
 limit=${SWIFT_TEST_LIMIT:-1200}
 timeout --kill-after=30 "$limit" swift test --skip-build 2>&1 | tee .swift-test.log \
-  | grep --line-buffered -E '✘|recorded an issue|Test run with|Suite .* failed|error:|Fatal error|Crash' | cut -c1-400
+  | grep --line-buffered -E '✘|recorded an issue|Test run with|Suite .* failed|error:|Fatal error|Program crashed' | cut -c1-400
 swift_status=${PIPESTATUS[0]}
 # A test process that crashed leaves the gateways it started running: name and stop them.
 leftover=$(pgrep -f "^$bin " || true)
