@@ -16,6 +16,8 @@ public struct GatewayDependencies: Sendable {
     public var transport: any HTTPTransport
     public var store: any GatewayStore
     public var logger: Logger
+    /// The time source of the write path (operation timestamps, idempotency leases).
+    public var clock: @Sendable () -> Date = { Date() }
 
     public init(config: GatewayConfig, plugins: [any ProviderPlugin.Type], transport: any HTTPTransport, store: any GatewayStore, logger: Logger) {
         self.config = config
@@ -92,6 +94,7 @@ public func buildApplication(
         leaseSeconds: config.idempotency.leaseSeconds, logger: deps.logger
     )
     writes.background = background
+    writes.clock = deps.clock
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: EdgeMiddleware(maxBodyBytes: config.server.maxBodyBytes))
     SystemController(operations: deps.store, registry: GatewayMetrics.registry, openAPI: OpenAPIDocument.bytes(publicURL: config.server.publicURL))

@@ -16,6 +16,8 @@ struct GatewayHarness {
     let accountA = "acct-a-" + UUID().uuidString.prefix(8).lowercased()
     let accountB = "acct-b-" + UUID().uuidString.prefix(8).lowercased()
     var manualJobs = false
+    /// The gateway's write-path clock.
+    var clock: @Sendable () -> Date = { Date() }
 
     var config: GatewayConfig {
         var config = GatewayConfig()
@@ -49,9 +51,9 @@ struct GatewayHarness {
         var logger = Logger(label: "test")
         logger.logLevel = .error
         let built: Result<any ApplicationProtocol, any Error> = Result {
-            try buildApplication(
-                GatewayDependencies(config: config, plugins: [FakePlugin.self], transport: transport, store: store, logger: logger)
-            )
+            var deps = GatewayDependencies(config: config, plugins: [FakePlugin.self], transport: transport, store: store, logger: logger)
+            deps.clock = clock
+            return try buildApplication(deps)
         }
         guard case .success(let app) = built else {
             await store.close()

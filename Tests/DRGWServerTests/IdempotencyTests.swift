@@ -38,6 +38,21 @@ struct IdempotencyTests {
         }
     }
 
+    @Test func theWritePathTakesItsTimeFromTheInjectedClock() async throws {
+        var setup = GatewayHarness()
+        let fixed = Date(timeIntervalSince1970: 1_900_000_000)  // 2030-03-17T17:46:40Z
+        setup.clock = { fixed }
+        let harness = setup
+        try await harness.run { client in
+            let headers = harness.headers(key: harness.keyA, json: true, extra: ["Idempotency-Key": "clock-1"])
+            let created = try await client.execute(
+                uri: "/v1/accounts/\(harness.accountA)/drills", method: .post, headers: headers,
+                body: ByteBuffer(string: #"{"name":"dr_clock","protectionGroupId":"pg-1"}"#))
+            #expect(created.status == .accepted)
+            #expect(created.json["createdAt"] as? String == "2030-03-17T17:46:40.000Z", "\(created.json)")
+        }
+    }
+
     @Test func concurrentRequestsWithOneKeyMakeOneUpstreamWrite() async throws {
         let harness = GatewayHarness()
         harness.providerA.delayWrites(.milliseconds(300))

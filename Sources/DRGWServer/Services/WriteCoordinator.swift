@@ -17,6 +17,8 @@ struct WriteCoordinator: Sendable {
     let logger: Logger
     /// Adapters' work that outlives a request (run by `BackgroundWorkService`).
     var background: BackgroundWork?
+    /// The time source of every timestamp and lease this coordinator writes.
+    var clock: @Sendable () -> Date = { Date() }
 
     /// What the controller wants done.
     struct Write {
@@ -79,7 +81,7 @@ struct WriteCoordinator: Sendable {
         let path = origin.path
         let key = origin.key
         let wait = origin.wait
-        let now = Date()
+        let now = clock()
 
         var operationId = OpaqueID.random(prefix: "op")
         var reconcile = false
@@ -126,21 +128,21 @@ struct WriteCoordinator: Sendable {
                     // Outcome unknown or worth retrying: the next replay of the key runs again (reconciling).
                     try? await idempotency.release(scope)
                 } else {
-                    try? await idempotency.complete(scope, response: Self.problemRecord(problem), now: Date())
+                    try? await idempotency.complete(scope, response: Self.problemRecord(problem), now: clock())
                 }
             }
             throw problem
         }
-        let stamp = Timestamp.rfc3339(Date())
+        let stamp = Timestamp.rfc3339(clock())
         let operation = GatewayOperation(
             id: operationId, account: write.account.settings.id, kind: job.kind, status: .running,
             createdAt: stamp, updatedAt: stamp, resource: job.resource
         )
-        let stored = StoredOperation(tenant: origin.tenant, operation: operation, job: job, nextPollAt: Date().addingTimeInterval(0.2))
+        let stored = StoredOperation(tenant: origin.tenant, operation: operation, job: job, nextPollAt: clock().addingTimeInterval(0.2))
         let accepted = Self.acceptedRecord(operation)
         if let scope {
             // The operation and the key's 202 in one transaction: a crash leaves both or neither.
-            try await operations.save(stored, completing: scope, response: accepted, now: Date())
+            try await operations.save(stored, completing: scope, response: accepted, now: clock())
         } else {
             try await operations.save(stored)
         }
@@ -159,10 +161,10 @@ struct WriteCoordinator: Sendable {
         _ operation: GatewayOperation, wait: Int?, tenant: String, scope: IdempotencyScope?, storedAccepted: StoredResponse? = nil
     ) async throws -> StoredResponse {
         let accepted = storedAccepted ?? Self.acceptedRecord(operation)
-        if let scope, storedAccepted == nil { try await idempotency.complete(scope, response: accepted, now: Date()) }
+        if let scope, storedAccepted == nil { try await idempotency.complete(scope, response: accepted, now: clock()) }
         let record = try await respond(operation, wait: wait, tenant: tenant) ?? accepted
         if let scope, record.status != accepted.status {
-            try await idempotency.complete(scope, response: record, now: Date())
+            try await idempotency.complete(scope, response: record, now: clock())
         }
         return record
     }
