@@ -46,27 +46,12 @@ struct SimulatorHarness: Sendable {
         let simulator = AlibabaEBSSimulator(
             options: SimulatorOptions(
                 port: 0, accessKey: accessKey, secretKey: secretKey, jobSeconds: jobSeconds, faultRate: faultRate, randomSeed: seed))
-        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
         // Stopped gracefully, never cancelled (see GracefulTask).
-        let server = GracefulTask {
-            defer { sink.finish() }
-            try await simulator.run { port in sink.yield(port) }
+        return try await GracefulTask.withServer({ try await simulator.run(onReady: $0) }) { port in
+            let transport = CurlTransport()
+            defer { transport.shutdown() }
+            return try await body(SimulatorHarness(simulator: simulator, port: port, transport: transport))
         }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            await server.stop()
-            throw Problem(.internalError, detail: "simulator did not start")
-        }
-        let transport = CurlTransport()
-        let result: Result<T, any Error>
-        do {
-            result = .success(try await body(SimulatorHarness(simulator: simulator, port: port, transport: transport)))
-        } catch {
-            result = .failure(error)
-        }
-        transport.shutdown()
-        await server.stop()
-        return try result.get()
     }
 }
 

@@ -31,6 +31,35 @@ public final class GracefulTask: Sendable {
         let group = group
         Task { await group.triggerGracefulShutdown() }
     }
+
+    /// Runs a server until it reports its port through `onPort`, then `body` with that port, then
+    /// stops the server gracefully, whether `body` returned or threw.
+    public static func withServer<T>(
+        _ serve: @escaping @Sendable (_ onPort: @escaping @Sendable (Int) -> Void) async throws -> Void,
+        _ body: (Int) async throws -> T
+    ) async throws -> T {
+        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
+        let running = GracefulTask {
+            defer { sink.finish() }
+            try await serve { port in
+                sink.yield(port)
+                sink.finish()
+            }
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            await running.stop()
+            throw TestServerError(message: "the server did not start")
+        }
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await body(port))
+        } catch {
+            outcome = .failure(error)
+        }
+        await running.stop()
+        return try outcome.get()
+    }
 }
 
 private struct BodyService: Service {

@@ -40,38 +40,22 @@ public final class TestHTTPServer: Sendable {
         _ body: (TestHTTPServer) async throws -> Result
     ) async throws -> Result {
         let counters = TestServerCounters()
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "drgw.test-http-server")
         logger.logLevel = .critical
-        let app = Application(
-            router: makeRouter(counters: counters),
-            server: .http1(
-                configuration: .init(additionalChannelHandlers: [ConnectionCountingHandler(counters: counters)])
-            ),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portSink.yield(channel.localAddress?.port ?? 0)
-                portSink.finish()
-            },
-            logger: logger
-        )
-        let running = GracefulTask {
-            defer { portSink.finish() }
+        let quiet = logger
+        let serve: @Sendable (@escaping @Sendable (Int) -> Void) async throws -> Void = { onPort in
+            let app = Application(
+                router: makeRouter(counters: counters),
+                server: .http1(
+                    configuration: .init(additionalChannelHandlers: [ConnectionCountingHandler(counters: counters)])
+                ),
+                configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { channel in onPort(channel.localAddress?.port ?? 0) },
+                logger: quiet
+            )
             try await app.runService(gracefulShutdownSignals: [])
         }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            await running.stop()
-            throw TestServerError(message: "test HTTP server did not start")
-        }
-        let result: Swift.Result<Result, any Error>
-        do {
-            result = .success(try await body(TestHTTPServer(port: port, counters: counters)))
-        } catch {
-            result = .failure(error)
-        }
-        await running.stop()
-        return try result.get()
+        return try await GracefulTask.withServer(serve) { port in try await body(TestHTTPServer(port: port, counters: counters)) }
     }
 }
 

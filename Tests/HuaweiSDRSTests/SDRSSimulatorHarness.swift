@@ -41,27 +41,12 @@ struct SDRSSimulatorHarness {
             randomSeed: seed)
         options.authToken = authToken  // as `drgw simulate --auth-token-env` sets it
         let simulator = HuaweiSDRSSimulatorPlugin.makeSimulator(options: options) as! HuaweiSDRSSimulator
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
         // Stopped gracefully, never cancelled (see GracefulTask).
-        let server = GracefulTask {
-            defer { continuation.finish() }
-            try await simulator.run { port in continuation.yield(port) }
+        return try await GracefulTask.withServer({ try await simulator.run(onReady: $0) }) { port in
+            let transport = CurlTransport(userAgent: "drgw-tests/0.1")
+            defer { transport.shutdown() }
+            return try await body(SDRSSimulatorHarness(simulator: simulator, port: port, transport: transport))
         }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
-            await server.stop()
-            throw CancellationError()
-        }
-        let transport = CurlTransport(userAgent: "drgw-tests/0.1")
-        let result: Result<T, any Error>
-        do {
-            result = .success(try await body(SDRSSimulatorHarness(simulator: simulator, port: port, transport: transport)))
-        } catch {
-            result = .failure(error)
-        }
-        transport.shutdown()
-        await server.stop()
-        return try result.get()
     }
 
     /// Polls a job until it ends or the deadline passes.
