@@ -1,6 +1,7 @@
 import AlibabaEBS
 @testable import AlibabaEBSSimulation
 import DRGWCore
+import DRGWTesting
 import DRGWTransport
 import Foundation
 import Testing
@@ -196,7 +197,7 @@ extension RecordedRequest {
             let twin = CallContext(requestId: "r2", clientToken: "tenant-key-0002")
             h.simulator.injectFaults([.slow], forAction: "StartReplicaGroupDrill")
             async let one = provider.createDrill(CreateDrillInput(name: "b", protectionGroupId: AlibabaEBSSimulator.seedGroupId), context: twin)
-            try await Task.sleep(for: .milliseconds(300))
+            #expect(await eventually { h.simulator.clientTokensInFlight == 1 }, "the slow first call never arrived")
             let two = try await provider.createDrill(CreateDrillInput(name: "b", protectionGroupId: AlibabaEBSSimulator.seedGroupId), context: twin)
             #expect(try await one.resource.id == two.resource.id)
             #expect(h.requests("StartReplicaGroupDrill").contains { $0.status == 403 })

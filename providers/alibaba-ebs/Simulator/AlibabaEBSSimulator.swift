@@ -34,6 +34,13 @@ public final class AlibabaEBSSimulator: ProviderSimulator {
     private let forcedFaults = Mutex<[(fault: AlibabaSimulatorFault, action: String?)]>([])
     private let verifier: AlibabaSignatureVerifier
 
+    /// ClientTokens whose first request is still being answered (tests wait on it instead of sleeping).
+    public var clientTokensInFlight: Int {
+        tokens.withLock { records in
+            records.values.filter { if case .inFlight = $0 { return true } else { return false } }.count
+        }
+    }
+
     enum TokenRecord: Sendable {
         case inFlight(fingerprint: String)
         case done(fingerprint: String, reply: SimReply)
