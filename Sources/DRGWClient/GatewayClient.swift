@@ -68,10 +68,10 @@ public struct GatewayClient: Sendable {
         if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
         if json != nil { headers.append(("Content-Type", "application/json")) }
         headers += extra
-        let response: HTTPResponse
+        let response: UpstreamResponse
         do {
             response = try await transport.send(
-                HTTPRequest(method: method, url: url, headers: headers, body: json ?? [], timeout: timeout + extraSeconds))
+                UpstreamRequest(method: method, url: url, headers: headers, body: json ?? [], timeout: timeout + extraSeconds))
         } catch let error as TransportError {
             throw ClientFailure.unreachable(url, error)
         } catch {

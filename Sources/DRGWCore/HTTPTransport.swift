@@ -1,7 +1,7 @@
 import Foundation
 
 /// One outbound HTTP request. Header order is kept as given.
-public struct HTTPRequest: Sendable {
+public struct UpstreamRequest: Sendable {
     public var method: String
     public var url: String
     public var headers: [(name: String, value: String)]
@@ -37,7 +37,7 @@ public struct HTTPRequest: Sendable {
 }
 
 /// One inbound HTTP response.
-public struct HTTPResponse: Sendable {
+public struct UpstreamResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
@@ -57,7 +57,7 @@ public struct HTTPResponse: Sendable {
 /// Sends HTTP requests. Implementations never block a Swift cooperative thread.
 public protocol HTTPTransport: Sendable {
     /// Sends one request and returns the whole response. Cancelling the task abandons the transfer.
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse
+    func send(_ request: UpstreamRequest) async throws -> UpstreamResponse
 }
 
 /// A transport failure with a stable code; `description` never carries the URL's query or a body.

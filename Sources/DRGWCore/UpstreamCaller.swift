@@ -47,9 +47,9 @@ public struct UpstreamCaller: Sendable {
     ///   - requestId: the cloud's request id of an answer, recorded for drill evidence.
     ///   - failure: reads a non-2xx answer.
     public func send(
-        repeatable: Bool, prepare: () -> HTTPRequest, requestId: (HTTPResponse) -> String?,
-        failure: (HTTPResponse) -> Failure
-    ) async throws -> HTTPResponse {
+        repeatable: Bool, prepare: () -> UpstreamRequest, requestId: (UpstreamResponse) -> String?,
+        failure: (UpstreamResponse) -> Failure
+    ) async throws -> UpstreamResponse {
         let started = clock()
         var attempt = 0
         while true {

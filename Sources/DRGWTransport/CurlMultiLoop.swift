@@ -86,7 +86,7 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     // MARK: Any thread
 
-    func submit(_ transfer: CurlTransfer, continuation: CheckedContinuation<HTTPResponse, any Error>) {
+    func submit(_ transfer: CurlTransfer, continuation: CheckedContinuation<UpstreamResponse, any Error>) {
         guard transfer.accept(continuation) else {
             continuation.resume(throwing: TransportError(.cancelled))
             return
@@ -300,11 +300,11 @@ final class CurlMultiLoop: @unchecked Sendable {
                 let transfer = active[easy]
             else { continue }
             let code = message.pointee.data.result
-            let result: Result<HTTPResponse, TransportError>
+            let result: Result<UpstreamResponse, TransportError>
             if code == CURLE_OK {
                 var status = 0
                 _ = drgw_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-                result = .success(HTTPResponse(status: status, headers: transfer.responseHeaders, body: transfer.body))
+                result = .success(UpstreamResponse(status: status, headers: transfer.responseHeaders, body: transfer.body))
             } else {
                 result = .failure(failure(of: transfer, code: code))
             }
@@ -328,7 +328,7 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     /// Takes a transfer off the multi handle, recycles its easy handle and resumes its caller.
     private func retire(
-        _ easy: UnsafeMutableRawPointer, _ transfer: CurlTransfer, result: Result<HTTPResponse, TransportError>
+        _ easy: UnsafeMutableRawPointer, _ transfer: CurlTransfer, result: Result<UpstreamResponse, TransportError>
     ) {
         curl_multi_remove_handle(multi, easy)
         active[easy] = nil

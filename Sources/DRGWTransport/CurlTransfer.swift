@@ -10,13 +10,13 @@ import Synchronization
 /// response buffers) belongs to the curl thread from the moment the transfer is submitted.
 final class CurlTransfer: @unchecked Sendable {
     private struct Control {
-        var continuation: CheckedContinuation<HTTPResponse, any Error>?
+        var continuation: CheckedContinuation<UpstreamResponse, any Error>?
         var submitted = false
         var cancelRequested = false
         var finished = false
     }
 
-    let request: HTTPRequest
+    let request: UpstreamRequest
     private let control = Mutex(Control())
 
     // Curl-thread state.
@@ -29,7 +29,7 @@ final class CurlTransfer: @unchecked Sendable {
     var bodyCapExceeded = false
     var startedAt = ContinuousClock.now
 
-    init(request: HTTPRequest) {
+    init(request: UpstreamRequest) {
         self.request = request
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
@@ -43,7 +43,7 @@ final class CurlTransfer: @unchecked Sendable {
     // MARK: Lifecycle shared between threads
 
     /// Stores the continuation unless the task was cancelled first; false means the caller must fail it.
-    func accept(_ continuation: CheckedContinuation<HTTPResponse, any Error>) -> Bool {
+    func accept(_ continuation: CheckedContinuation<UpstreamResponse, any Error>) -> Bool {
         control.withLock { state in
             if state.cancelRequested { return false }
             state.continuation = continuation
@@ -65,8 +65,8 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     /// Resumes the caller exactly once; later calls do nothing.
-    func finish(_ result: Result<HTTPResponse, TransportError>) {
-        let continuation = control.withLock { state -> CheckedContinuation<HTTPResponse, any Error>? in
+    func finish(_ result: Result<UpstreamResponse, TransportError>) {
+        let continuation = control.withLock { state -> CheckedContinuation<UpstreamResponse, any Error>? in
             state.finished = true
             defer { state.continuation = nil }
             return state.continuation

@@ -39,7 +39,7 @@ public final class CurlTransport: HTTPTransport, Sendable {
     /// Sends one request and returns the whole response.
     ///
     /// Throws `TransportError`; cancelling the calling task removes the transfer and throws `.cancelled`.
-    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    public func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         let transfer = CurlTransfer(request: request)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in

@@ -19,7 +19,7 @@ struct DemoClient {
             all.append(("Content-Type", "application/json"))
         }
         all += headers.map { (name: $0.0, value: $0.1) }
-        let response = try await transport.send(HTTPRequest(method: method, url: base + path, headers: all, body: bytes, timeout: 90))
+        let response = try await transport.send(UpstreamRequest(method: method, url: base + path, headers: all, body: bytes, timeout: 90))
         let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
         return (response.status, object)
     }

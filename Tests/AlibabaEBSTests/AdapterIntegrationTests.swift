@@ -218,12 +218,12 @@ extension RecordedRequest {
     @Test func simulatorRefusesReplayedNoncesAndSkewedClocks() async throws {
         try await SimulatorHarness.run { h in
             let signer = AlibabaV3Signer(accessKeyId: SimulatorHarness.accessKey, accessKeySecret: SimulatorHarness.secretKey)
-            func send(date: Date, nonce: String) async throws -> HTTPResponse {
+            func send(date: Date, nonce: String) async throws -> UpstreamResponse {
                 let query: [(name: String, value: String)] = [("RegionId", "cn-shanghai")]
                 let headers = signer.sign(
                     method: "POST", host: "127.0.0.1:\(h.port)", action: "DescribeDiskReplicaGroups", version: "2021-07-30", query: query,
                     date: date, nonce: nonce)
-                return try await h.transport.send(HTTPRequest(
+                return try await h.transport.send(UpstreamRequest(
                     method: "POST", url: h.endpoint + "/?" + AlibabaV3Signer.canonicalQueryString(query), headers: headers))
             }
             #expect(try await send(date: Date(), nonce: "n-1").status == 200)
@@ -232,7 +232,7 @@ extension RecordedRequest {
             let skewed = try await send(date: Date().addingTimeInterval(-16 * 60), nonce: "n-2")
             #expect(skewed.status == 400 && AlibabaErrorBody.parse(skewed.body)?.code == "InvalidTimeStamp.Expired")
             #expect(try await send(date: Date().addingTimeInterval(-14 * 60), nonce: "n-3").status == 200)
-            let unsigned = try await h.transport.send(HTTPRequest(method: "POST", url: h.endpoint + "/?Action=DescribeDiskReplicaGroups"))
+            let unsigned = try await h.transport.send(UpstreamRequest(method: "POST", url: h.endpoint + "/?Action=DescribeDiskReplicaGroups"))
             #expect(unsigned.status == 400)
         }
     }

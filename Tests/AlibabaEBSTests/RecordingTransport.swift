@@ -3,9 +3,9 @@ import DRGWCore
 /// Wraps a transport to look at each request before it is sent.
 struct RecordingTransport: HTTPTransport {
     let inner: any HTTPTransport
-    let observe: @Sendable (HTTPRequest) -> Void
+    let observe: @Sendable (UpstreamRequest) -> Void
 
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         observe(request)
         return try await inner.send(request)
     }

@@ -95,7 +95,7 @@ import Testing
     @Test func throttlingWaitsAsToldAndAuthFailuresAreNotRetried() async throws {
         let throttled = ScriptedTransport { _, attempt in
             attempt == 1
-                ? HTTPResponse(status: 400, headers: [("x-acs-retry-after", "50")], body: Array(#"{"RequestId":"t","Code":"Throttling.User","Message":"m"}"#.utf8))
+                ? UpstreamResponse(status: 400, headers: [("x-acs-retry-after", "50")], body: Array(#"{"RequestId":"t","Code":"Throttling.User","Message":"m"}"#.utf8))
                 : ScriptedTransport.pairs
         }
         #expect(try await Self.provider(throttled).protectionGroup(id: "pair-1", context: CallContext(requestId: "x")).id == "pair-1")

@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct SimulatorWireTests {
     static let v1 = AlibabaV1Signer(accessKeyId: SimulatorHarness.accessKey, accessKeySecret: SimulatorHarness.secretKey)
 
-    static func json(_ response: HTTPResponse) -> [String: Any] {
+    static func json(_ response: UpstreamResponse) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
     }
 
@@ -17,7 +17,7 @@ import Testing
             let get = Self.v1.sign(
                 method: "GET", action: "DescribeDiskReplicaGroups", version: "2021-07-30", parameters: [("RegionId", "cn-shanghai")],
                 date: Date(), nonce: UUID().uuidString)
-            let answer = try await h.transport.send(HTTPRequest(method: "GET", url: h.endpoint + "/?" + AlibabaV1Signer.canonicalizedQuery(get)))
+            let answer = try await h.transport.send(UpstreamRequest(method: "GET", url: h.endpoint + "/?" + AlibabaV1Signer.canonicalizedQuery(get)))
             #expect(answer.status == 200)
             #expect((Self.json(answer)["ReplicaGroups"] as? [[String: Any]])?.first?["ReplicaGroupId"] as? String == AlibabaEBSSimulator.seedGroupId)
 
@@ -28,7 +28,7 @@ import Testing
                 nonce: UUID().uuidString)
             let common = signed.filter { name, _ in !business.contains { $0.name == name } }
             let form = AlibabaV1Signer.canonicalizedQuery(business)
-            let post = try await h.transport.send(HTTPRequest(
+            let post = try await h.transport.send(UpstreamRequest(
                 method: "POST", url: h.endpoint + "/?" + AlibabaV1Signer.canonicalizedQuery(common),
                 headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array(form.utf8)))
             #expect(post.status == 200)
@@ -37,7 +37,7 @@ import Testing
             // The error envelope of the POP gateway.
             var tampered = signed
             tampered[0].value = "cn-hangzhou"
-            let refused = try await h.transport.send(HTTPRequest(method: "POST", url: h.endpoint + "/?" + AlibabaV1Signer.canonicalizedQuery(tampered)))
+            let refused = try await h.transport.send(UpstreamRequest(method: "POST", url: h.endpoint + "/?" + AlibabaV1Signer.canonicalizedQuery(tampered)))
             let body = Self.json(refused)
             #expect(refused.status == 400 && body["Code"] as? String == "SignatureDoesNotMatch")
             #expect(body["RequestId"] is String && body["HostId"] is String && body["Recommend"] is String && body["Message"] is String)
@@ -50,13 +50,13 @@ import Testing
         try await SimulatorHarness.run { h in
             let signer = AlibabaV3Signer(accessKeyId: SimulatorHarness.accessKey, accessKeySecret: SimulatorHarness.secretKey)
             let form = Array("RegionId=cn-shanghai&PairIds=\(AlibabaEBSSimulator.seedPairId)".utf8)
-            func send(body: [UInt8], signedBody: [UInt8]) async throws -> HTTPResponse {
+            func send(body: [UInt8], signedBody: [UInt8]) async throws -> UpstreamResponse {
                 var headers = signer.sign(
                     method: "POST", host: "127.0.0.1:\(h.port)", action: "DescribeDiskReplicaPairs", version: "2021-07-30", query: [],
                     body: signedBody, contentType: "application/x-www-form-urlencoded", date: Date(), nonce: UUID().uuidString)
                 headers.removeAll { $0.name == "content-type" }
                 headers.append(("Content-Type", "application/x-www-form-urlencoded"))
-                return try await h.transport.send(HTTPRequest(method: "POST", url: h.endpoint + "/", headers: headers, body: body))
+                return try await h.transport.send(UpstreamRequest(method: "POST", url: h.endpoint + "/", headers: headers, body: body))
             }
             let ok = try await send(body: form, signedBody: form)
             #expect(ok.status == 200 && (Self.json(ok)["ReplicaPairs"] as? [[String: Any]])?.count == 1)

@@ -64,7 +64,7 @@ struct ClientCoreTests {
         let problem = Problem(.notFound, detail: "Drill 'x' does not exist.")
         let body = try JSONEncoder().encode(problem)
         let client = try GatewayClient(
-            baseURL: "http://127.0.0.1:9", apiKey: nil, transport: CannedTransport(response: HTTPResponse(status: 404, body: Array(body))))
+            baseURL: "http://127.0.0.1:9", apiKey: nil, transport: CannedTransport(response: UpstreamResponse(status: 404, body: Array(body))))
         do {
             _ = try await client.send("GET", "/v1/accounts/a/drills/x")
             Issue.record("a 404 did not fail")
@@ -92,13 +92,13 @@ struct ClientCoreTests {
 
 /// Every connection is refused.
 struct RefusingTransport: HTTPTransport {
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         throw TransportError(.connectFailed)
     }
 }
 
 /// Always the same answer.
 struct CannedTransport: HTTPTransport {
-    let response: HTTPResponse
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse { response }
+    let response: UpstreamResponse
+    func send(_ request: UpstreamRequest) async throws -> UpstreamResponse { response }
 }

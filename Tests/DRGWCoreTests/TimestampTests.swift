@@ -59,7 +59,7 @@ struct HeaderNameTests {
         #expect(!HeaderName.equal("X-Request-Id", "X-Request-Ids"))
         #expect(!HeaderName.equal("a", "b"))
         #expect(!HeaderName.equal("[", "{"))  // 0x5B vs 0x7B: only letters fold
-        let response = HTTPResponse(status: 200, headers: [("Content-Type", "application/json")])
+        let response = UpstreamResponse(status: 200, headers: [("Content-Type", "application/json")])
         #expect(response.header("content-type") == "application/json")
         #expect(response.header("content-typ") == nil)
     }

@@ -22,13 +22,13 @@ final class CountingTransport: HTTPTransport {
 
     func answer(_ step: Step) { state.withLock { $0.step = step } }
 
-    func send(_ request: DRGWCore.HTTPRequest) async throws -> DRGWCore.HTTPResponse {
+    func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         let step = state.withLock { s -> Step in
             s.sent += 1
             return s.step
         }
         switch step {
-        case .status(let status): return DRGWCore.HTTPResponse(status: status, body: Array("{}".utf8))
+        case .status(let status): return UpstreamResponse(status: status, body: Array("{}".utf8))
         case .fail(let code): throw TransportError(code)
         }
     }
@@ -49,7 +49,7 @@ struct CircuitBreakerTransportTests {
             settings: BreakerSettings(failureThreshold: threshold, openSeconds: open), now: { clock.now })
     }
 
-    let request = DRGWCore.HTTPRequest(method: "GET", url: "http://127.0.0.1:9/v1/p/jobs/1")
+    let request = UpstreamRequest(method: "GET", url: "http://127.0.0.1:9/v1/p/jobs/1")
 
     @Test func openCircuitThrowsUpstreamUnavailableWithoutSending() async throws {
         let base = CountingTransport(.fail(.connectFailed))

@@ -106,7 +106,7 @@ struct CrashRecoveryTests {
     static func call(_ client: CurlTransport, _ method: String, _ url: String, key: String, body: String? = nil, headers: [(name: String, value: String)] = []) async throws -> (Int, [String: Any]) {
         var all: [(name: String, value: String)] = [("Authorization", "Bearer \(key)")] + headers
         if body != nil { all.append(("Content-Type", "application/json")) }
-        let response = try await client.send(HTTPRequest(method: method, url: url, headers: all, body: Array((body ?? "").utf8), timeout: 60))
+        let response = try await client.send(UpstreamRequest(method: method, url: url, headers: all, body: Array((body ?? "").utf8), timeout: 60))
         return (response.status, (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:])
     }
 

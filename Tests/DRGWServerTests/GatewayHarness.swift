@@ -90,7 +90,7 @@ extension ByteBuffer {
 
 /// A transport that must not be used (fake providers make no HTTP calls).
 struct NoTransport: HTTPTransport {
-    func send(_ request: DRGWCore.HTTPRequest) async throws -> DRGWCore.HTTPResponse {
+    func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         throw TransportError(.other, detail: "no transport in this test")
     }
 }

@@ -60,7 +60,7 @@ final class GatewayProcess: @unchecked Sendable {
             if announced == nil { announced = Self.announcedPort(child.stderr) }
             if let port = announced {
                 self.port = port
-                if let response = try? await client.send(HTTPRequest(method: "GET", url: base + "/healthz", timeout: 2)),
+                if let response = try? await client.send(UpstreamRequest(method: "GET", url: base + "/healthz", timeout: 2)),
                     response.status == 200
                 {
                     return

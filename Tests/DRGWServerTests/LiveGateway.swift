@@ -22,18 +22,18 @@ struct LiveGateway: Sendable {
     /// One call to the gateway with the tenant's key.
     func send(
         _ method: String, _ path: String, json: String? = nil, headers extra: [(name: String, value: String)] = []
-    ) async throws -> DRGWCore.HTTPResponse {
+    ) async throws -> UpstreamResponse {
         var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(key)")]
         if json != nil { headers.append(("Content-Type", "application/json")) }
         headers += extra
         return try await client.send(
-            DRGWCore.HTTPRequest(
+            UpstreamRequest(
                 method: method, url: baseURL + path, headers: headers, body: Array((json ?? "").utf8), timeout: 30))
     }
 
     /// Unauthenticated GET (e.g. `/metrics`).
-    func get(_ path: String) async throws -> DRGWCore.HTTPResponse {
-        try await client.send(DRGWCore.HTTPRequest(method: "GET", url: baseURL + path))
+    func get(_ path: String) async throws -> UpstreamResponse {
+        try await client.send(UpstreamRequest(method: "GET", url: baseURL + path))
     }
 
     /// Starts a gateway for `accounts` (one tenant may use them all), runs `body`, stops it.
@@ -190,7 +190,7 @@ struct RunningSimulator: Sendable {
     }
 }
 
-extension DRGWCore.HTTPResponse {
+extension UpstreamResponse {
     /// The body as a JSON object (empty when it is not one).
     var jsonObject: [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]

@@ -119,13 +119,13 @@ struct OpenAPIConformanceLiveTests {
                         if attempt.auth { headers.append(("Authorization", "Bearer \(key)")) }
                         if attempt.json != nil { headers.append(("Content-Type", "application/json")) }
                         let answer = try await client.send(
-                            DRGWCore.HTTPRequest(
+                            UpstreamRequest(
                                 method: verb, url: gateway.baseURL + attempt.path, headers: headers, body: Array((attempt.json ?? "").utf8), timeout: 30))
                         ledger.record(verb, template, status: answer.status, headers: answer.headers)
                     }
                     if verb == "POST" {
                         let wrongType = try await client.send(
-                            DRGWCore.HTTPRequest(
+                            UpstreamRequest(
                                 method: verb, url: gateway.baseURL + path,
                                 headers: [("Authorization", "Bearer \(key)"), ("Content-Type", "text/plain"), ("Idempotency-Key", "doc-\(UUID().uuidString)")],
                                 body: Array("{}".utf8)))

@@ -77,18 +77,18 @@ struct QueryAndHeaderLiveTests {
 
     @Test func authenticateHeaderHeadProbesAndRetryAfter() async throws {
         try await LiveGateway.with(accounts: [], plugins: [HuaweiSDRSPlugin.self]) { gateway in
-            let anonymous = try await gateway.client.send(HTTPRequest(method: "GET", url: gateway.baseURL + "/v1/accounts"))
+            let anonymous = try await gateway.client.send(UpstreamRequest(method: "GET", url: gateway.baseURL + "/v1/accounts"))
             #expect(anonymous.status == 401)
             #expect(anonymous.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
             let wrong = try await gateway.client.send(
-                HTTPRequest(method: "GET", url: gateway.baseURL + "/v1/accounts", headers: [("Authorization", "Bearer nope")]))
+                UpstreamRequest(method: "GET", url: gateway.baseURL + "/v1/accounts", headers: [("Authorization", "Bearer nope")]))
             #expect(wrong.status == 401 && wrong.header("WWW-Authenticate") != nil)
             for path in ["/healthz", "/readyz"] {
-                let head = try await gateway.client.send(HTTPRequest(method: "HEAD", url: gateway.baseURL + path))
+                let head = try await gateway.client.send(UpstreamRequest(method: "HEAD", url: gateway.baseURL + path))
                 #expect(head.status == 200, "\(path)")
                 #expect(head.body.isEmpty, "\(path)")
             }
-            let post = try await gateway.client.send(HTTPRequest(method: "POST", url: gateway.baseURL + "/healthz"))
+            let post = try await gateway.client.send(UpstreamRequest(method: "POST", url: gateway.baseURL + "/healthz"))
             #expect(post.status == 405)
             #expect(post.header("Allow") == "GET, HEAD")
         }
@@ -211,7 +211,7 @@ struct QueryAndHeaderLiveTests {
         }
     }
 
-    static func ids(_ answer: DRGWCore.HTTPResponse) -> [String] {
+    static func ids(_ answer: UpstreamResponse) -> [String] {
         ((answer.jsonObject["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
     }
 }

@@ -68,11 +68,11 @@ struct ReplicaTests {
 
         func call(
             _ replica: Int, _ method: String, _ path: String, body: String? = nil, headers: [(name: String, value: String)] = []
-        ) async throws -> (HTTPResponse, [String: Any]) {
+        ) async throws -> (UpstreamResponse, [String: Any]) {
             var all: [(name: String, value: String)] = [("Authorization", "Bearer \(key)")] + headers
             if body != nil { all.append(("Content-Type", "application/json")) }
             let response = try await client.send(
-                HTTPRequest(method: method, url: replicas[replica].base + path, headers: all, body: Array((body ?? "").utf8), timeout: 60))
+                UpstreamRequest(method: method, url: replicas[replica].base + path, headers: all, body: Array((body ?? "").utf8), timeout: 60))
             return (response, (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:])
         }
 

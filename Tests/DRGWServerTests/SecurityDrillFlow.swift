@@ -7,10 +7,10 @@ import Testing
 /// keeping every answer the client received.
 struct SecurityDrillFlow {
     typealias Send = @Sendable (_ method: String, _ path: String, _ json: String?, _ headers: [(name: String, value: String)]) async throws
-        -> DRGWCore.HTTPResponse
+        -> UpstreamResponse
 
     let send: Send
-    var answers: [DRGWCore.HTTPResponse] = []
+    var answers: [UpstreamResponse] = []
 
     init(send: @escaping Send) {
         self.send = send
@@ -18,7 +18,7 @@ struct SecurityDrillFlow {
 
     private mutating func call(
         _ method: String, _ path: String, json: String? = nil, headers: [(name: String, value: String)] = []
-    ) async throws -> DRGWCore.HTTPResponse {
+    ) async throws -> UpstreamResponse {
         let response = try await send(method, path, json, headers)
         answers.append(response)
         return response

@@ -17,13 +17,13 @@ struct SecurityGateway: Sendable {
     /// One call; `key` becomes `Authorization: Bearer <key>`.
     func send(
         _ method: String, _ path: String, key: String?, json: String? = nil, headers extra: [(name: String, value: String)] = []
-    ) async throws -> DRGWCore.HTTPResponse {
+    ) async throws -> UpstreamResponse {
         var headers: [(name: String, value: String)] = []
         if let key { headers.append(("Authorization", "Bearer \(key)")) }
         if json != nil { headers.append(("Content-Type", "application/json")) }
         headers += extra
         return try await client.send(
-            DRGWCore.HTTPRequest(method: method, url: baseURL + path, headers: headers, body: Array((json ?? "").utf8), timeout: 30))
+            UpstreamRequest(method: method, url: baseURL + path, headers: headers, body: Array((json ?? "").utf8), timeout: 30))
     }
 
     /// Runs a gateway for `config` (port and store are forced to 0 and memory), runs `body`, stops it.
@@ -37,7 +37,7 @@ struct SecurityGateway: Sendable {
     }
 }
 
-extension DRGWCore.HTTPResponse {
+extension UpstreamResponse {
     /// Status line, every header and the body as one text, to search for leaks.
     var wireText: String {
         "\(status)\n" + headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n") + "\n\n" + String(decoding: body, as: UTF8.self)

@@ -212,7 +212,7 @@ struct SecuritySecretHygieneTests {
             while ContinuousClock.now < deadline, process.isRunning {
                 if let port = GatewayProcess.announcedPort(process.stderr) {
                     base = "http://127.0.0.1:\(port)"
-                    if let r = try? await client.send(DRGWCore.HTTPRequest(method: "GET", url: base + "/healthz", timeout: 2)), r.status == 200 {
+                    if let r = try? await client.send(UpstreamRequest(method: "GET", url: base + "/healthz", timeout: 2)), r.status == 200 {
                         healthy = true
                         break
                     }
@@ -225,16 +225,16 @@ struct SecuritySecretHygieneTests {
                 var all: [(name: String, value: String)] = [("Authorization", "Bearer \(Self.bearer)")]
                 if json != nil { all.append(("Content-Type", "application/json")) }
                 return try await client.send(
-                    DRGWCore.HTTPRequest(method: method, url: base + path, headers: all + headers, body: Array((json ?? "").utf8), timeout: 40))
+                    UpstreamRequest(method: method, url: base + path, headers: all + headers, body: Array((json ?? "").utf8), timeout: 40))
             }
             try await flow.run(account: "sec-hw", group: upstreams.huaweiGroup, tag: "phw\(Self.tag)")
             try await flow.run(account: "sec-ali", group: AlibabaEBSSimulator.seedPairId, tag: "pali\(Self.tag)")
             let refused = try await client.send(
-                DRGWCore.HTTPRequest(
+                UpstreamRequest(
                     method: "GET", url: base + "/v1/accounts/sec-ali-bad/drills", headers: [("Authorization", "Bearer \(Self.bearer)")]))
             #expect(refused.jsonObject["code"] as? String == "upstream_auth_failed", "\(refused.wireText)")
-            let metrics = try await client.send(DRGWCore.HTTPRequest(method: "GET", url: base + "/metrics"))
-            let openAPI = try await client.send(DRGWCore.HTTPRequest(method: "GET", url: base + "/openapi.json"))
+            let metrics = try await client.send(UpstreamRequest(method: "GET", url: base + "/metrics"))
+            let openAPI = try await client.send(UpstreamRequest(method: "GET", url: base + "/openapi.json"))
             texts = (flow.answers + [refused]).enumerated().map { ("answer \($0.offset)", $0.element.wireText) }
                 + [("/metrics", metrics.wireText), ("/openapi.json", openAPI.wireText)]
         } catch {

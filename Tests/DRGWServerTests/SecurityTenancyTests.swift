@@ -38,7 +38,7 @@ struct SecurityTenancyTests {
         return try #require(made as? FakeProvider)
     }
 
-    static func expectProblem(_ response: DRGWCore.HTTPResponse, _ status: Int, _ code: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectProblem(_ response: UpstreamResponse, _ status: Int, _ code: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(response.status == status, "\(response.wireText)", sourceLocation: sourceLocation)
         #expect(response.header("Content-Type") == "application/problem+json", sourceLocation: sourceLocation)
         #expect(response.jsonObject["code"] as? String == code, sourceLocation: sourceLocation)
@@ -157,7 +157,7 @@ struct SecurityTenancyTests {
             let missing = try await gateway.send("GET", "/v1/operations/op_ffffffffffffffffffffffffffffffff", key: keyA)
             Self.expectProblem(missing, 404, "not_found")
             // Same shape and wording except the id itself: nothing tells "exists elsewhere" from "absent".
-            let strip = { (r: DRGWCore.HTTPResponse, id: String) -> String in
+            let strip = { (r: UpstreamResponse, id: String) -> String in
                 ((r.jsonObject["detail"] as? String) ?? "").replacingOccurrences(of: id, with: "<id>")
             }
             #expect(strip(theirs, id) == strip(missing, "op_ffffffffffffffffffffffffffffffff"))

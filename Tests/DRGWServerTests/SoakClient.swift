@@ -79,7 +79,7 @@ struct SoakClient: Sendable {
     func write(_ method: String, _ path: String, body: String?, key: String) async -> Ending {
         var lastCode = "unfinished"
         for attempt in 1...40 {
-            let answer: HTTPResponse
+            let answer: UpstreamResponse
             do {
                 answer = try await gateway.send(
                     method, path, json: body, headers: [("Idempotency-Key", key), ("Prefer", "wait=15")])

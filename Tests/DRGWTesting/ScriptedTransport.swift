@@ -12,10 +12,10 @@ public final class ScriptedTransport: HTTPTransport {
     }
 
     /// Answers one call: the operation name and its attempt (from 1).
-    public typealias Script = @Sendable (_ operation: String, _ attempt: Int) throws -> HTTPResponse
+    public typealias Script = @Sendable (_ operation: String, _ attempt: Int) throws -> UpstreamResponse
 
     private let script: Script?
-    private let state: Mutex<(steps: [Step], sent: [HTTPRequest], calls: [String: Int])>
+    private let state: Mutex<(steps: [Step], sent: [UpstreamRequest], calls: [String: Int])>
 
     /// Answers with `steps`, one a request; past the last one, every request fails.
     public init(_ steps: [Step]) {
@@ -30,12 +30,12 @@ public final class ScriptedTransport: HTTPTransport {
     }
 
     /// Every request sent so far.
-    public var sent: [HTTPRequest] { state.withLock { $0.sent } }
+    public var sent: [UpstreamRequest] { state.withLock { $0.sent } }
 
     /// How often an operation was called.
     public func count(_ operation: String) -> Int { state.withLock { $0.calls[operation] ?? 0 } }
 
-    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    public func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         let operation = request.operationName ?? ""
         let (step, attempt) = state.withLock { s -> (Step?, Int) in
             s.sent.append(request)
@@ -45,7 +45,7 @@ public final class ScriptedTransport: HTTPTransport {
         if let script { return try script(operation, attempt) }
         switch step {
         case .answer(let status, let body, let headers)?:
-            return HTTPResponse(status: status, headers: headers + [("X-Request-Id", "upstream-\(status)")], body: Array(body.utf8))
+            return UpstreamResponse(status: status, headers: headers + [("X-Request-Id", "upstream-\(status)")], body: Array(body.utf8))
         case .fail(let code)?:
             throw TransportError(code)
         case nil:
@@ -54,7 +54,7 @@ public final class ScriptedTransport: HTTPTransport {
     }
 
     /// A JSON answer.
-    public static func json(_ text: String, status: Int = 200) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("content-type", "application/json")], body: Array(text.utf8))
+    public static func json(_ text: String, status: Int = 200) -> UpstreamResponse {
+        UpstreamResponse(status: status, headers: [("content-type", "application/json")], body: Array(text.utf8))
     }
 }

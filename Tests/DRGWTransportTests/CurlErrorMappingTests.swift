@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func onlyTheFinalResponseHeadersAreKept() {
-        let transfer = CurlTransfer(request: HTTPRequest(method: "GET", url: "http://127.0.0.1:1/"))
+        let transfer = CurlTransfer(request: UpstreamRequest(method: "GET", url: "http://127.0.0.1:1/"))
         for line in [
             "HTTP/1.1 100 Continue\r\n", "X-Interim: yes\r\n", "\r\n",
             "HTTP/1.1 200 OK\r\n", "Content-Type:  text/plain \r\n", "X-Folded: one\r\n", "\ttwo\r\n",
@@ -57,7 +57,7 @@ import Testing
 
     @Test func announcedBodyOverTheCapStopsAtTheHeaders() {
         let transfer = CurlTransfer(
-            request: HTTPRequest(method: "GET", url: "http://127.0.0.1:1/", maxResponseBytes: 100))
+            request: UpstreamRequest(method: "GET", url: "http://127.0.0.1:1/", maxResponseBytes: 100))
         let small = Array("Content-Length: 100\r\n".utf8).withUnsafeBytes { transfer.receiveHeaderLine($0) }
         #expect(small)
         #expect(!transfer.bodyCapExceeded)
@@ -68,7 +68,7 @@ import Testing
 
     @Test func bodyCapCountsAcrossChunks() {
         let transfer = CurlTransfer(
-            request: HTTPRequest(method: "GET", url: "http://127.0.0.1:1/", maxResponseBytes: 10))
+            request: UpstreamRequest(method: "GET", url: "http://127.0.0.1:1/", maxResponseBytes: 10))
         let first = [UInt8](repeating: 1, count: 6).withUnsafeBytes { transfer.receiveBody($0) }
         #expect(first == 6)
         let second = [UInt8](repeating: 2, count: 4).withUnsafeBytes { transfer.receiveBody($0) }

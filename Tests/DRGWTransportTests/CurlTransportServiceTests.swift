@@ -13,13 +13,13 @@ import Testing
             let group = ServiceGroup(configuration: .init(services: [transport], logger: Logger(label: "drgw.test")))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                let alive = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/echo"))
+                let alive = try await transport.send(UpstreamRequest(method: "GET", url: server.baseURL + "/echo"))
                 #expect(alive.status == 200)
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }
             let error = await #expect(throws: TransportError.self) {
-                try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/echo"))
+                try await transport.send(UpstreamRequest(method: "GET", url: server.baseURL + "/echo"))
             }
             #expect(error?.code == .cancelled)
             #expect(server.requestsServed == 1)

@@ -12,7 +12,7 @@ import Testing
             defer { transport.shutdown() }
             for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
                 let body = method == "GET" ? [] : Array("payload of \(method) ✓".utf8)
-                let request = HTTPRequest(
+                let request = UpstreamRequest(
                     method: method,
                     url: server.baseURL + "/echo?a=1&b=%2F",
                     headers: [
@@ -47,7 +47,7 @@ import Testing
             let transport = CurlTransport(userAgent: "drgw-test/9")
             defer { transport.shutdown() }
             let response = try await transport.send(
-                HTTPRequest(
+                UpstreamRequest(
                     method: "POST", url: server.baseURL + "/echo",
                     headers: [
                         (name: "X-Zeta", value: "1"), (name: "X-Alpha", value: "2"), (name: "X-Mid", value: "3"),
@@ -68,7 +68,7 @@ import Testing
             let transport = CurlTransport()
             defer { transport.shutdown() }
             let response = try await transport.send(
-                HTTPRequest(
+                UpstreamRequest(
                     method: "GET", url: server.baseURL + "/echo", headers: [(name: "User-Agent", value: "custom/1")])
             )
             #expect(response.header("x-echo-h-user-agent") == "custom/1")
@@ -81,12 +81,12 @@ import Testing
             defer { transport.shutdown() }
             let binary = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }
             let small = try await transport.send(
-                HTTPRequest(method: "POST", url: server.baseURL + "/echo", body: binary))
+                UpstreamRequest(method: "POST", url: server.baseURL + "/echo", body: binary))
             #expect(small.body == binary)
             // Over 1 MiB libcurl would normally send `Expect: 100-continue` and wait for the interim answer.
             let large = [UInt8](repeating: 0x5A, count: 3 << 20)
             let response = try await transport.send(
-                HTTPRequest(method: "PUT", url: server.baseURL + "/echo", body: large, maxResponseBytes: 4 << 20)
+                UpstreamRequest(method: "PUT", url: server.baseURL + "/echo", body: large, maxResponseBytes: 4 << 20)
             )
             #expect(response.status == 200)
             #expect(response.body.count == large.count)
@@ -101,7 +101,7 @@ import Testing
         try await TestHTTPServer.withRunning { server in
             let transport = CurlTransport()
             defer { transport.shutdown() }
-            let response = try await transport.send(HTTPRequest(method: "HEAD", url: server.baseURL + "/echo"))
+            let response = try await transport.send(UpstreamRequest(method: "HEAD", url: server.baseURL + "/echo"))
             #expect(response.status == 200)
             #expect(response.header("x-echo-method") == "HEAD")
             #expect(response.body.isEmpty)
@@ -112,11 +112,11 @@ import Testing
         try await TestHTTPServer.withRunning { server in
             let transport = CurlTransport()
             defer { transport.shutdown() }
-            let notFound = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/status/404"))
+            let notFound = try await transport.send(UpstreamRequest(method: "GET", url: server.baseURL + "/status/404"))
             #expect(notFound.status == 404)
-            let unavailable = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/status/503"))
+            let unavailable = try await transport.send(UpstreamRequest(method: "GET", url: server.baseURL + "/status/503"))
             #expect(unavailable.status == 503)
-            let redirect = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/redirect"))
+            let redirect = try await transport.send(UpstreamRequest(method: "GET", url: server.baseURL + "/redirect"))
             #expect(redirect.status == 302)
             #expect(redirect.header("location") == "/echo")
             #expect(redirect.header("x-echo-method") == nil)
@@ -129,10 +129,10 @@ import Testing
             defer { transport.shutdown() }
             let count = 200
             var seen = Set<Int>()
-            try await withThrowingTaskGroup(of: (Int, HTTPResponse).self) { group in
+            try await withThrowingTaskGroup(of: (Int, UpstreamResponse).self) { group in
                 for index in 0..<count {
                     group.addTask {
-                        let request = HTTPRequest(
+                        let request = UpstreamRequest(
                             method: "POST", url: server.baseURL + "/echo?id=\(index)",
                             headers: [(name: "X-Request-Id", value: "req-\(index)")],
                             body: Array("body-\(index)".utf8)
@@ -164,7 +164,7 @@ import Testing
             let sequential = 100
             for index in 0..<sequential {
                 let response = try await transport.send(
-                    HTTPRequest(method: "GET", url: server.baseURL + "/echo?s=\(index)"))
+                    UpstreamRequest(method: "GET", url: server.baseURL + "/echo?s=\(index)"))
                 #expect(response.header("x-echo-path") == "/echo?s=\(index)")
             }
             // 100 more, never more than 8 at a time.
@@ -177,7 +177,7 @@ import Testing
                     next += 1
                     group.addTask {
                         let response = try await transport.send(
-                            HTTPRequest(method: "POST", url: server.baseURL + "/echo", body: Array("c\(index)".utf8))
+                            UpstreamRequest(method: "POST", url: server.baseURL + "/echo", body: Array("c\(index)".utf8))
                         )
                         return response.body == Array("c\(index)".utf8) ? 1 : 0
                     }
@@ -215,7 +215,7 @@ import Testing
             let start = clock.now
             let error = await #expect(throws: TransportError.self) {
                 _ = try await transport.send(
-                    HTTPRequest(method: "GET", url: server.baseURL + "/slow?ms=2000", timeout: 0.3))
+                    UpstreamRequest(method: "GET", url: server.baseURL + "/slow?ms=2000", timeout: 0.3))
             }
             let elapsed = clock.now - start
             #expect(error?.code == .timedOut)
@@ -230,7 +230,7 @@ import Testing
             let transport = CurlTransport()
             defer { transport.shutdown() }
             let task = Task {
-                try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/slow?ms=5000", timeout: 30))
+                try await transport.send(UpstreamRequest(method: "GET", url: server.baseURL + "/slow?ms=5000", timeout: 30))
             }
             // The request must really be on the wire before we cancel.
             try await poll(until: { server.requestsServed == 1 && transport.inFlightCount == 1 })
@@ -245,7 +245,7 @@ import Testing
             #expect(transport.inFlightCount == 0)
 
             let after = try await transport.send(
-                HTTPRequest(method: "POST", url: server.baseURL + "/echo", body: [1, 2, 3]))
+                UpstreamRequest(method: "POST", url: server.baseURL + "/echo", body: [1, 2, 3]))
             #expect(after.body == [1, 2, 3])
             #expect(transport.inFlightCount == 0)
         }
@@ -257,7 +257,7 @@ import Testing
             defer { transport.shutdown() }
             let task = Task {
                 withUnsafeCurrentTask { $0?.cancel() }
-                return try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/echo"))
+                return try await transport.send(UpstreamRequest(method: "GET", url: server.baseURL + "/echo"))
             }
             #expect(await task.result.failureCode == .cancelled)
             #expect(transport.inFlightCount == 0)
@@ -272,7 +272,7 @@ import Testing
         defer { transport.shutdown() }
         let error = await #expect(throws: TransportError.self) {
             _ = try await transport.send(
-                HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/x?secret=s3cr3t", body: [1]))
+                UpstreamRequest(method: "POST", url: "http://127.0.0.1:\(port)/x?secret=s3cr3t", body: [1]))
         }
         #expect(error?.code == .connectFailed)
         #expect(error?.requestNeverSent == true)
@@ -288,13 +288,13 @@ import Testing
             for route in ["big", "stream"] {
                 let error = await #expect(throws: TransportError.self) {
                     _ = try await transport.send(
-                        HTTPRequest(
+                        UpstreamRequest(
                             method: "GET", url: server.baseURL + "/\(route)?bytes=100000", maxResponseBytes: 10_000)
                     )
                 }
                 #expect(error?.code == .tooLarge, "\(route)")
                 let exact = try await transport.send(
-                    HTTPRequest(method: "GET", url: server.baseURL + "/\(route)?bytes=10000", maxResponseBytes: 10_000)
+                    UpstreamRequest(method: "GET", url: server.baseURL + "/\(route)?bytes=10000", maxResponseBytes: 10_000)
                 )
                 #expect(exact.body == [UInt8](repeating: route == "big" ? 0x61 : 0x62, count: 10_000))
             }
@@ -308,7 +308,7 @@ import Testing
             defer { transport.shutdown() }
             let error = await #expect(throws: TransportError.self) {
                 _ = try await transport.send(
-                    HTTPRequest(method: "GET", url: "https://127.0.0.1:\(server.port)/echo", timeout: 5))
+                    UpstreamRequest(method: "GET", url: "https://127.0.0.1:\(server.port)/echo", timeout: 5))
             }
             #expect(error?.code == .tls)
         }
@@ -319,7 +319,7 @@ import Testing
         defer { transport.shutdown() }
         for url in ["file:///etc/hostname", "ftp://127.0.0.1:1/x", "gopher://127.0.0.1:1/"] {
             let error = await #expect(throws: TransportError.self) {
-                _ = try await transport.send(HTTPRequest(method: "GET", url: url))
+                _ = try await transport.send(UpstreamRequest(method: "GET", url: url))
             }
             #expect(error?.code == .other, "\(url)")
         }
@@ -331,7 +331,7 @@ import Testing
             defer { transport.shutdown() }
             let error = await #expect(throws: TransportError.self) {
                 _ = try await transport.send(
-                    HTTPRequest(
+                    UpstreamRequest(
                         method: "GET", url: server.baseURL + "/echo",
                         headers: [(name: "X-Bad", value: "a\r\nX-Injected: 1")])
                 )
@@ -346,7 +346,7 @@ import Testing
         try await TestHTTPServer.withRunning { server in
             let transport = CurlTransport()
             let task = Task {
-                try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/slow?ms=5000", timeout: 30))
+                try await transport.send(UpstreamRequest(method: "GET", url: server.baseURL + "/slow?ms=5000", timeout: 30))
             }
             try await poll(until: { server.requestsServed == 1 && transport.inFlightCount == 1 })
             transport.shutdown()
@@ -354,7 +354,7 @@ import Testing
             #expect(await task.result.failureCode == .cancelled)
             #expect(transport.inFlightCount == 0)
             let later = await #expect(throws: TransportError.self) {
-                try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/echo"))
+                try await transport.send(UpstreamRequest(method: "GET", url: server.baseURL + "/echo"))
             }
             #expect(later?.code == .cancelled)
             #expect(server.requestsServed == 1)
@@ -392,7 +392,7 @@ extension Result {
             defer { transport.shutdown() }
             let error = await #expect(throws: TransportError.self) {
                 _ = try await transport.send(
-                    HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/x", body: [1, 2]))
+                    UpstreamRequest(method: "POST", url: "http://127.0.0.1:\(port)/x", body: [1, 2]))
             }
             #expect(error?.code == .reset)
             #expect(error?.requestNeverSent == false)

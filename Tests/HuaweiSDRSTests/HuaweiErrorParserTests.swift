@@ -52,7 +52,7 @@ import Testing
     func mapsEveryShape(_ c: Case) {
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
         if let id = c.requestId { headers.append(("X-Request-Id", id)) }
-        let response = HTTPResponse(status: c.status, headers: headers, body: Array(c.body.utf8))
+        let response = UpstreamResponse(status: c.status, headers: headers, body: Array(c.body.utf8))
         let problem = HuaweiErrorParser.problem(for: response, table: HuaweiTables.shared.errors)
         #expect(problem.code == c.code)
         #expect(problem.status == c.problemStatus)
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func rateLimitedCarriesRetryAfter() {
-        let response = HTTPResponse(
+        let response = UpstreamResponse(
             status: 429, headers: [("Retry-After", "7")], body: Array(#"{"error_code":"APIGW.0308","error_msg":"x"}"#.utf8))
         let problem = HuaweiErrorParser.problem(for: response, table: HuaweiTables.shared.errors)
         #expect(problem.retryAfter == 7)
@@ -75,7 +75,7 @@ import Testing
 
     @Test func messageIsPassedThroughButBounded() {
         let long = String(repeating: "m", count: 2000)
-        let response = HTTPResponse(status: 400, body: Array(#"{"error":{"code":"SDRS.0201","message":"\#(long)"}}"#.utf8))
+        let response = UpstreamResponse(status: 400, body: Array(#"{"error":{"code":"SDRS.0201","message":"\#(long)"}}"#.utf8))
         let problem = HuaweiErrorParser.problem(for: response, table: HuaweiTables.shared.errors)
         #expect(problem.providerMessage?.count == 512)
     }

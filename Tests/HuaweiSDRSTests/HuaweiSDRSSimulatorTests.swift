@@ -25,7 +25,7 @@ import Testing
 
     @Test func rawAnswersCarryRequestIdsAndAPIGShapes() async throws {
         try await SDRSSimulatorHarness.with { h in
-            let unsigned = try await h.transport.send(HTTPRequest(method: "GET", url: "\(h.endpoint)/v1/\(h.simulator.projectId)/server-groups"))
+            let unsigned = try await h.transport.send(UpstreamRequest(method: "GET", url: "\(h.endpoint)/v1/\(h.simulator.projectId)/server-groups"))
             #expect(unsigned.status == 401)
             #expect(unsigned.header("X-Request-Id")?.isEmpty == false)
             let body = try #require(try JSONSerialization.jsonObject(with: Data(unsigned.body)) as? [String: String])

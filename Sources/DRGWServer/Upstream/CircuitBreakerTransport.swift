@@ -40,7 +40,7 @@ final class CircuitBreakerTransport: HTTPTransport {
     /// The breaker's current state (for tests and diagnostics).
     var state: StateMachine.State { breaker.withLock { $0.state } }
 
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         let (admission, stateAfter) = breaker.withLock { machine in
             let admission = machine.admit(now: now())
             return (admission, machine.state)

@@ -18,7 +18,7 @@ struct MeteredTransport: HTTPTransport {
         self.handles = UpstreamMetricHandles(account: account)
     }
 
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         let action = UpstreamCallLabels.action(of: request)
         let started = ContinuousClock.now
         let outcome: String

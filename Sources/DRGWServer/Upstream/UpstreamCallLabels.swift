@@ -6,7 +6,7 @@ enum UpstreamCallLabels {
     /// The upstream action: the adapter's `operationName` (an RPC action such as `StartPairDrill`);
     /// otherwise the method and the path with ids replaced by placeholders (e.g.
     /// `POST /v1/{project}/disaster-recovery-drills`). Never contains a query string or an id.
-    static func action(of request: HTTPRequest) -> String {
+    static func action(of request: UpstreamRequest) -> String {
         if let name = request.operationName, isWord(name) { return name }
         return request.method + " " + template(split(request.url).path)
     }

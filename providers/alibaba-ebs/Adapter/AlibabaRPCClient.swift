@@ -62,7 +62,7 @@ struct AlibabaRPCClient: Sendable {
     }
 
     /// Builds one signed attempt.
-    func request(action: String, parameters: [(name: String, value: String)], region: String, context: CallContext) -> HTTPRequest {
+    func request(action: String, parameters: [(name: String, value: String)], region: String, context: CallContext) -> UpstreamRequest {
         let base = baseURL(region: region)
         let host = Self.hostHeader(base)
         let date = clock()
@@ -80,7 +80,7 @@ struct AlibabaRPCClient: Sendable {
                 extraHeaders: [("accept", "application/json")], date: date, nonce: nonce)
         }
         if let traceparent = context.traceparent { headers.append(("traceparent", traceparent)) }
-        return HTTPRequest(
+        return UpstreamRequest(
             method: "POST", url: base + "/" + (query.isEmpty ? "" : "?" + query), headers: headers, body: [],
             connectTimeout: account.limits.connectTimeout, timeout: account.limits.requestTimeout,
             maxResponseBytes: account.limits.maxResponseBytes, operationName: action)

@@ -44,7 +44,7 @@ public enum HuaweiErrorParser {
 
     /// Maps an error response (status ≥ 400) to the contract's problem; the upstream
     /// `X-Request-Id` is kept as `providerRequestId`.
-    public static func problem(for response: HTTPResponse, table: ErrorCodeTable) -> Problem {
+    public static func problem(for response: UpstreamResponse, table: ErrorCodeTable) -> Problem {
         let (code, message) = parse(body: response.body)
         return table.problem(
             provider: provider, httpStatus: response.status, code: code, message: message,
@@ -53,7 +53,7 @@ public enum HuaweiErrorParser {
     }
 
     /// The upstream `X-Request-Id`, trimmed (some transports keep the line ending).
-    public static func requestId(of response: HTTPResponse) -> String? {
+    public static func requestId(of response: UpstreamResponse) -> String? {
         response.header("X-Request-Id").map { ASCIIText.trimmed($0) }
     }
 

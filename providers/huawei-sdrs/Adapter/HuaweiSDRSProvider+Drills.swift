@@ -58,7 +58,7 @@ extension HuaweiSDRSProvider {
             SDRSWire.CreateDrillBody(
                 disasterRecoveryDrill: .init(
                     serverGroupId: input.protectionGroupId, name: input.name, drillVpcId: input.drillNetworkId)))
-        let response: HTTPResponse
+        let response: UpstreamResponse
         do {
             response = try await call("POST", "/disaster-recovery-drills", body: body, write: true, context: context)
         } catch let problem as Problem where problem.hasCode(.conflict) {

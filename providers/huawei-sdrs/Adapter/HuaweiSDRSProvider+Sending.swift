@@ -9,7 +9,7 @@ extension HuaweiSDRSProvider {
     func call(
         _ method: String, _ path: String, query: [(name: String, value: String)] = [], body: [UInt8]? = nil,
         write: Bool, context: CallContext
-    ) async throws -> HTTPResponse {
+    ) async throws -> UpstreamResponse {
         let caller = UpstreamCaller(
             provider: name, transport: transport, policy: RetryPolicy(limits: account.limits), clock: clock, unitRandom: unitRandom)
         let errors = tables.errors
@@ -28,7 +28,7 @@ extension HuaweiSDRSProvider {
     /// Builds the signed (or token-carrying) request of one attempt.
     func prepare(
         _ method: String, _ path: String, query: [(name: String, value: String)], body: [UInt8]?, context: CallContext
-    ) -> HTTPRequest {
+    ) -> UpstreamRequest {
         let wirePath = "/v1/\(PercentEncoding.encode(projectId))\(path)"
         let queryString = HuaweiSigner.canonicalQuery(query)
         let url = baseURL + wirePath + (queryString.isEmpty ? "" : "?" + queryString)
@@ -45,7 +45,7 @@ extension HuaweiSDRSProvider {
         } else if let token = account.credentials.authToken {
             headers.append(("X-Auth-Token", token))
         }
-        return HTTPRequest(
+        return UpstreamRequest(
             method: method, url: url, headers: headers, body: body ?? [],
             connectTimeout: account.limits.connectTimeout, timeout: account.limits.requestTimeout,
             maxResponseBytes: account.limits.maxResponseBytes)
@@ -57,7 +57,7 @@ extension HuaweiSDRSProvider {
     }
 
     /// Decodes a 2xx answer; an unreadable one is `upstream_error`.
-    func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, from response: UpstreamResponse) throws -> T {
         do {
             return try SDRSJSON.decoder().decode(type, from: Data(response.body))
         } catch {
@@ -67,7 +67,7 @@ extension HuaweiSDRSProvider {
 
     /// Decodes a 2xx answer of a type with a hand-written reader (drills, job references: every
     /// drill call), skipping `Codable`'s generic containers.
-    func decode<T: Decodable & JSONReadable>(_ type: T.Type, from response: HTTPResponse) throws -> T {
+    func decode<T: Decodable & JSONReadable>(_ type: T.Type, from response: UpstreamResponse) throws -> T {
         do {
             return try T(json: JSONValue(parsing: response.body))
         } catch {
@@ -75,7 +75,7 @@ extension HuaweiSDRSProvider {
         }
     }
 
-    private func unreadable(_ response: HTTPResponse) -> Problem {
+    private func unreadable(_ response: UpstreamResponse) -> Problem {
         Problem(
             .upstreamError, detail: "huawei-sdrs sent an answer that could not be read.", provider: name,
             providerRequestId: HuaweiErrorParser.requestId(of: response))
@@ -101,7 +101,7 @@ extension HuaweiSDRSProvider {
         return value
     }
 
-    func jobId(from response: HTTPResponse) throws -> String {
+    func jobId(from response: UpstreamResponse) throws -> String {
         let job = try decode(SDRSWire.JobReference.self, from: response)
         return job.jobId
     }
