@@ -5,6 +5,44 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// One cloud, the folder `providers/<folder>`: the adapter target `<module>` (signer, adapter, wire
+/// shapes, data tables), the simulator target `<module>Simulation` from its `Simulator/` (the only
+/// one that links an HTTP server) and `Tests/<module>Tests`. Adding a cloud is one line in `clouds`.
+struct Cloud {
+    let module: String
+    let folder: String
+
+    var modules: [Target.Dependency] { [.target(name: module), .target(name: module + "Simulation")] }
+
+    var targets: [Target] {
+        let common: [Target.Dependency] = [
+            "DRGWCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]
+        let http: [Target.Dependency] = [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]
+        return [
+            .target(
+                name: module, dependencies: common, path: "providers/\(folder)", exclude: ["Simulator"],
+                resources: [.copy("Data")], swiftSettings: strict),
+            .target(
+                name: module + "Simulation", dependencies: [.target(name: module)] + common + http,
+                path: "providers/\(folder)/Simulator", swiftSettings: strict),
+            .testTarget(
+                name: module + "Tests", dependencies: modules + ["DRGWCore", "DRGWTransport", "DRGWTesting"] + http,
+                swiftSettings: strict),
+        ]
+    }
+}
+
+let clouds = [
+    Cloud(module: "HuaweiSDRS", folder: "huawei-sdrs"),
+    Cloud(module: "AlibabaEBS", folder: "alibaba-ebs"),
+]
+
 let package = Package(
     name: "drgw",
     // Built and run on Linux (libcurl and PostgreSQL from Debian packages); the macOS minimum is
@@ -97,61 +135,10 @@ let package = Package(
             resources: [.copy("Resources/openapi.json")],
             swiftSettings: strict
         ),
-        // Provider folders, one cloud each: the adapter target (signer, adapter, wire shapes, data
-        // tables) and, from the folder's Simulator/, the simulator target (it alone links an HTTP server).
-        .target(
-            name: "HuaweiSDRS",
-            dependencies: [
-                "DRGWCore",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "providers/huawei-sdrs",
-            exclude: ["Simulator"],
-            resources: [.copy("Data")],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "HuaweiSDRSSimulation",
-            dependencies: [
-                "HuaweiSDRS", "DRGWCore",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "providers/huawei-sdrs/Simulator",
-            swiftSettings: strict
-        ),
-        .target(
-            name: "AlibabaEBS",
-            dependencies: [
-                "DRGWCore",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "providers/alibaba-ebs",
-            exclude: ["Simulator"],
-            resources: [.copy("Data")],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "AlibabaEBSSimulation",
-            dependencies: [
-                "AlibabaEBS", "DRGWCore",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "providers/alibaba-ebs/Simulator",
-            swiftSettings: strict
-        ),
         .executableTarget(
             name: "drgw",
             dependencies: [
-                "DRGWCore", "DRGWServer", "DRGWStore", "DRGWTransport", "DRGWClient", "HuaweiSDRS", "AlibabaEBS",
-                "HuaweiSDRSSimulation", "AlibabaEBSSimulation",
+                "DRGWCore", "DRGWServer", "DRGWStore", "DRGWTransport", "DRGWClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -212,7 +199,6 @@ let package = Package(
             dependencies: [
                 "DRGWServer", "DRGWCore", "DRGWStore", "DRGWTransport", "DRGWTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                "HuaweiSDRS", "AlibabaEBS", "HuaweiSDRSSimulation", "AlibabaEBSSimulation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -221,23 +207,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(
-            name: "HuaweiSDRSTests",
-            dependencies: [
-                "HuaweiSDRS", "HuaweiSDRSSimulation", "DRGWCore", "DRGWTransport", "DRGWTesting",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            swiftSettings: strict
-        ),
-        .testTarget(
-            name: "AlibabaEBSTests",
-            dependencies: [
-                "AlibabaEBS", "AlibabaEBSSimulation", "DRGWCore", "DRGWTransport", "DRGWTesting",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            swiftSettings: strict
-        ),
     ]
 )
+
+// Every cloud's targets, and its modules in the executable and the live gateway tests.
+package.targets += clouds.flatMap { $0.targets }
+for target in package.targets where ["drgw", "DRGWServerTests"].contains(target.name) {
+    target.dependencies += clouds.flatMap { $0.modules }
+}

@@ -4,8 +4,8 @@ import DRGWCore
 import HuaweiSDRS
 import HuaweiSDRSSimulation
 
-/// Every cloud this build knows. Adding a cloud: a folder under providers/, its two targets in
-/// Package.swift, and its entries here.
+/// Every cloud this build knows. Adding a cloud: a folder under providers/, one line in `clouds`
+/// in Package.swift, and its entries here.
 enum ProviderCatalog {
     static let plugins: [any ProviderPlugin.Type] = [HuaweiSDRSPlugin.self, AlibabaEBSPlugin.self]
     static let simulators: [any SimulatorPlugin.Type] = [HuaweiSDRSSimulatorPlugin.self, AlibabaEBSSimulatorPlugin.self]
