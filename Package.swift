@@ -41,6 +41,7 @@ struct Cloud {
 let clouds = [
     Cloud(module: "HuaweiSDRS", folder: "huawei-sdrs"),
     Cloud(module: "AlibabaEBS", folder: "alibaba-ebs"),
+    Cloud(module: "AWSDRS", folder: "aws-drs"),
 ]
 
 let package = Package(

@@ -1,5 +1,7 @@
 import AlibabaEBS
 import AlibabaEBSSimulation
+import AWSDRS
+import AWSDRSSimulation
 import DRGWCore
 import HuaweiSDRS
 import HuaweiSDRSSimulation
@@ -7,8 +9,8 @@ import HuaweiSDRSSimulation
 /// Every cloud this build knows. Adding a cloud: a folder under providers/, one line in `clouds`
 /// in Package.swift, and its entries here.
 enum ProviderCatalog {
-    static let plugins: [any ProviderPlugin.Type] = [HuaweiSDRSPlugin.self, AlibabaEBSPlugin.self]
-    static let simulators: [any SimulatorPlugin.Type] = [HuaweiSDRSSimulatorPlugin.self, AlibabaEBSSimulatorPlugin.self]
+    static let plugins: [any ProviderPlugin.Type] = [HuaweiSDRSPlugin.self, AlibabaEBSPlugin.self, AWSDRSPlugin.self]
+    static let simulators: [any SimulatorPlugin.Type] = [HuaweiSDRSSimulatorPlugin.self, AlibabaEBSSimulatorPlugin.self, AWSDRSSimulatorPlugin.self]
 
     /// The providers' names, comma-separated (for help texts).
     static var names: String {

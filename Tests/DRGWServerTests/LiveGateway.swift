@@ -1,4 +1,5 @@
 import AlibabaEBSSimulation
+import AWSDRSSimulation
 import DRGWCore
 import DRGWTesting
 import DRGWServer
@@ -147,7 +148,7 @@ struct LiveGatewayError: Error, CustomStringConvertible {
 
 /// The simulator of `plugin`, paired as the executable's catalog pairs them.
 func makeSimulator(_ plugin: any ProviderPlugin.Type, options: SimulatorOptions) throws -> any ProviderSimulator {
-    let simulators: [any SimulatorPlugin.Type] = [HuaweiSDRSSimulatorPlugin.self, AlibabaEBSSimulatorPlugin.self]
+    let simulators: [any SimulatorPlugin.Type] = [HuaweiSDRSSimulatorPlugin.self, AlibabaEBSSimulatorPlugin.self, AWSDRSSimulatorPlugin.self]
     guard let simulation = simulators.first(where: { $0.provider.name == plugin.name }) else {
         throw LiveGatewayError(message: "no simulator for \(plugin.name)")
     }
