@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 names=$(sed -n 's/^ *public static let name = "\([a-z0-9-]*\)".*/\1/p' providers/*/*Plugin.swift | paste -sd'|')
 ids=$(sed -n 's/^ *public static let demoAccountId = "\([a-z0-9-]*\)".*/\1/p' providers/*/*Plugin.swift | paste -sd'|')
-pattern="$names${ids:+|$ids}|x-acs-|X-Sdk-|SDK-HMAC|ACS3-HMAC|AWS4-HMAC|X-Amz-"
+# Signing schemes and their date headers, as each folder's signers declare them.
+schemes=$(sed -n 's/^ *public static let \(algorithm\|dateHeader\) = "\([A-Za-z0-9-]*\)".*/\2/p' providers/*/Signing/*.swift | sort -u | paste -sd'|')
+pattern="$names${ids:+|$ids}${schemes:+|$schemes}"
 hits=$(grep -rnE "$pattern" Sources --include='*.swift' \
   | grep -v '^Sources/drgw/ProviderCatalog.swift:' \
   | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//' || true)

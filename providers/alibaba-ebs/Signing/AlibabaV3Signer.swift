@@ -10,6 +10,8 @@ import Foundation
 public struct AlibabaV3Signer: Sendable {
     /// The algorithm name that starts the string to sign and the `Authorization` header.
     public static let algorithm = "ACS3-HMAC-SHA256"
+    /// The header carrying the signing time.
+    public static let dateHeader = "x-acs-date"
     /// SHA-256 of an empty body, the payload hash of every SDK call to EBS.
     public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -86,7 +88,7 @@ public struct AlibabaV3Signer: Sendable {
         headers += [
             ("x-acs-action", action),
             ("x-acs-content-sha256", payloadHash),
-            ("x-acs-date", Timestamp.iso8601Seconds(date)),
+            (Self.dateHeader, Timestamp.iso8601Seconds(date)),
             ("x-acs-signature-nonce", nonce),
             ("x-acs-version", version),
         ]
