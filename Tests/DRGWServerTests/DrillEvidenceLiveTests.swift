@@ -1,5 +1,7 @@
 import AlibabaEBS
 import AlibabaEBSSimulation
+import AWSDRS
+import AWSDRSSimulation
 import DRGWCore
 import DRGWServer
 import DRGWTransport
@@ -21,12 +23,23 @@ struct DrillEvidenceLiveTests {
 
     static let huaweiGroup = "40df180b-9fe2-471a-8c64-1b758dc84189"
 
-    @Test("RTO is measured within ±1 s of the simulator's drill time; RPO comes from the provider's data", arguments: [0, 1])
+    static let plugins: [any ProviderPlugin.Type] = [HuaweiSDRSPlugin.self, AlibabaEBSPlugin.self, AWSDRSPlugin.self]
+
+    /// The seeded group of each simulator: Huawei's group, Alibaba's `alibaba` (group or pair), the AWS recovery plan.
+    static func seedGroup(_ index: Int, _ rig: EvidenceRig, alibaba: String) -> String {
+        switch index {
+        case 0: return huaweiGroup
+        case 1: return alibaba
+        default: return (rig.simulator as? AWSDRSSimulator)?.seedPlanId ?? ""
+        }
+    }
+
+    @Test("RTO is measured within ±1 s of the simulator's drill time; RPO comes from the provider's data", arguments: [0, 1, 2])
     func rtoAndRPO(index: Int) async throws {
-        let plugin: any ProviderPlugin.Type = index == 0 ? HuaweiSDRSPlugin.self : AlibabaEBSPlugin.self
+        let plugin = Self.plugins[index]
         let drillSeconds = 3.0
         try await EvidenceRig.with(plugin, options: Self.options(drillSeconds: drillSeconds)) { rig in
-            let group = index == 0 ? Self.huaweiGroup : AlibabaEBSSimulator.seedGroupId
+            let group = Self.seedGroup(index, rig, alibaba: AlibabaEBSSimulator.seedGroupId)
             let operation = try await rig.createDrill(group: group, extra: #","rtoTargetSeconds":60"#)
             let operationId = try #require(operation["id"] as? String)
             let final = try await rig.finish(operationId)
@@ -52,6 +65,10 @@ struct DrillEvidenceLiveTests {
                 // SDRS replicates synchronously and the seeded pair is in sync.
                 #expect(report["rpoSeconds"] as? Double == 0, "report: \(report)")
                 #expect((report["rpoBasis"] as? String ?? "").contains("synchronous"))
+            } else if index == 2 {
+                // DRS replicates continuously; the seeded servers report a 10 s lag.
+                #expect(report["rpoSeconds"] as? Double == 10, "report: \(report)")
+                #expect((report["rpoBasis"] as? String ?? "").contains("replication lag"))
             } else {
                 // The drill's own recovery point against its start, as the simulator recorded them.
                 let simulator = try #require(rig.simulator as? AlibabaEBSSimulator)
@@ -157,12 +174,12 @@ struct DrillEvidenceLiveTests {
         }
     }
 
-    @Test("cleanupAfter: the drill shows expiresAt, is deleted after it and the cleanup is verified upstream", arguments: [0, 1])
+    @Test("cleanupAfter: the drill shows expiresAt, is deleted after it and the cleanup is verified upstream", arguments: [0, 1, 2])
     func ttlCleanup(index: Int) async throws {
-        let plugin: any ProviderPlugin.Type = index == 0 ? HuaweiSDRSPlugin.self : AlibabaEBSPlugin.self
+        let plugin = Self.plugins[index]
         let options = Self.options(drillSeconds: 0.5)
         try await EvidenceRig.with(plugin, options: options) { rig in
-            let group = index == 0 ? Self.huaweiGroup : AlibabaEBSSimulator.seedPairId
+            let group = Self.seedGroup(index, rig, alibaba: AlibabaEBSSimulator.seedPairId)
             // A drill made outside the gateway in the same group: the sweeper must leave it alone.
             var outside: String?
             if index == 0 {

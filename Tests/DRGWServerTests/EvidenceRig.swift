@@ -38,7 +38,7 @@ struct EvidenceRig: Sendable {
         let result: Result<T, any Error>
         do {
             result = .success(
-                try await runGateway(config: config, plugins: [HuaweiSDRSPlugin.self, AlibabaEBSPlugin.self], logger: logger) { port, client in
+                try await runGateway(config: config, plugins: [plugin], logger: logger) { port, client in
                     try await body(
                         EvidenceRig(
                             gateway: LiveGateway(port: port, key: key, client: client), simulator: running.simulator,
