@@ -13,13 +13,7 @@ public enum AlibabaEBSPlugin: ProviderPlugin {
     /// Needs an AccessKey pair (`credentials.accessKey`, `credentials.secretKey`) and, when
     /// given, `signature` ∈ {`v3`, `v1`}.
     public static func validate(account: AccountSettings) -> [AccountSettingProblem] {
-        var problems: [AccountSettingProblem] = []
-        if (account.credentials.accessKey ?? "").isEmpty {
-            problems.append(AccountSettingProblem(key: "credentials.accessKey", reason: "is required for alibaba-ebs accounts"))
-        }
-        if (account.credentials.secretKey ?? "").isEmpty {
-            problems.append(AccountSettingProblem(key: "credentials.secretKey", reason: "is required for alibaba-ebs accounts"))
-        }
+        var problems = account.keyPairProblems(provider: name)
         if let signature = account.signature, !["v1", "v3"].contains(signature.lowercased()) {
             problems.append(AccountSettingProblem(key: "signature", reason: "must be v3 or v1"))
         }

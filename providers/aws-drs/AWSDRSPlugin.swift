@@ -13,14 +13,7 @@ public enum AWSDRSPlugin: ProviderPlugin {
 
     /// Needs an access key pair; a session token is optional.
     public static func validate(account: AccountSettings) -> [AccountSettingProblem] {
-        var problems: [AccountSettingProblem] = []
-        if (account.credentials.accessKey ?? "").isEmpty {
-            problems.append(AccountSettingProblem(key: "credentials.accessKey", reason: "is required for aws-drs accounts"))
-        }
-        if (account.credentials.secretKey ?? "").isEmpty {
-            problems.append(AccountSettingProblem(key: "credentials.secretKey", reason: "is required for aws-drs accounts"))
-        }
-        return problems
+        account.keyPairProblems(provider: name)
     }
 
     public static func makeProvider(account: AccountSettings, transport: any HTTPTransport) throws -> any Provider {

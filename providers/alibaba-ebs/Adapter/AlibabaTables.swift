@@ -28,13 +28,8 @@ public enum AlibabaTables {
     public static let operations: [String: AlibabaOperationRule] = load("operations", [String: AlibabaOperationRule].self)
 
     private static func load<T: Decodable>(_ name: String, _ type: T.Type) -> T {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Data"),
-            let data = try? Data(contentsOf: url)
-        else { fatalError("AlibabaEBS resource Data/\(name).json is missing from the bundle") }
-        do {
-            return try JSONDecoder().decode(T.self, from: data)
-        } catch {
-            fatalError("AlibabaEBS resource Data/\(name).json is malformed: \(error)")
+        do { return try DataTable.load(name, as: T.self, from: .module) } catch {
+            fatalError("AlibabaEBS resource Data/\(name).json: \(error)")
         }
     }
 }

@@ -30,23 +30,14 @@ public struct AWSDRSProvider: Provider {
         clock: @escaping @Sendable () -> Date = { Date() },
         unitRandom: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) throws {
-        let problems = AWSDRSPlugin.validate(account: account)
-        if !problems.isEmpty {
-            throw Problem.invalid(problems.map { FieldError(field: "accounts.\(account.id).\($0.key)", message: $0.reason) })
-        }
-        let endpoint = account.endpoint ?? tables.endpoints.endpoint(for: account.region)
-        guard let components = URLComponents(string: endpoint), let host = components.host,
-            let scheme = components.scheme
-        else {
-            throw Problem.invalid([FieldError(field: "accounts.\(account.id).endpoint", message: "is not a URL")])
-        }
+        try AWSDRSPlugin.requireValid(account)
+        let endpoint = try UpstreamEndpoint(
+            account.endpoint ?? tables.endpoints.endpoint(for: account.region), field: "accounts.\(account.id).endpoint")
         self.account = account
         self.transport = transport
         self.tables = tables
-        self.hostHeader = components.port.map { "\(host):\($0)" } ?? host
-        var path = components.path
-        while path.hasSuffix("/") { path.removeLast() }
-        self.baseURL = "\(scheme)://\(hostHeader)\(path)"
+        self.hostHeader = endpoint.hostHeader
+        self.baseURL = endpoint.baseURL
         self.signer = AWSSigV4Signer(
             accessKey: account.credentials.accessKey ?? "", secretKey: account.credentials.secretKey ?? "",
             sessionToken: account.credentials.securityToken, region: account.region, service: AWSDRSPlugin.signingName)

@@ -35,23 +35,14 @@ public struct HuaweiSDRSProvider: Provider {
         clock: @escaping @Sendable () -> Date = { Date() },
         unitRandom: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) throws {
-        let problems = HuaweiSDRSPlugin.validate(account: account)
-        if !problems.isEmpty {
-            throw Problem.invalid(problems.map { FieldError(field: "accounts.\(account.id).\($0.key)", message: $0.reason) })
-        }
-        let endpoint = account.endpoint ?? tables.endpoints.endpoint(for: account.region)
-        guard let components = URLComponents(string: endpoint), let host = components.host,
-            let scheme = components.scheme
-        else {
-            throw Problem.invalid([FieldError(field: "accounts.\(account.id).endpoint", message: "is not a URL")])
-        }
+        try HuaweiSDRSPlugin.requireValid(account)
+        let endpoint = try UpstreamEndpoint(
+            account.endpoint ?? tables.endpoints.endpoint(for: account.region), field: "accounts.\(account.id).endpoint")
         self.account = account
         self.transport = transport
         self.tables = tables
-        self.hostHeader = components.port.map { "\(host):\($0)" } ?? host
-        var path = components.path
-        while path.hasSuffix("/") { path.removeLast() }
-        self.baseURL = "\(scheme)://\(hostHeader)\(path)"
+        self.hostHeader = endpoint.hostHeader
+        self.baseURL = endpoint.baseURL
         self.projectId = account.projectId ?? ""
         if let ak = account.credentials.accessKey, let sk = account.credentials.secretKey {
             self.signer = HuaweiSigner(accessKey: ak, secretKey: sk)
