@@ -6,6 +6,7 @@ Every process these scripts start listens on or talks to 127.0.0.1 only.
 import queue
 import re
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -17,6 +18,33 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_simulator(drgw, provider, access_key, secret_key, *extra, port=None, deadline=60.0, echo_prefix="     | "):
+    """Starts `drgw simulate <provider>` on 127.0.0.1 (a free port unless given) with `--job-seconds 1`
+    and `extra` flags; returns the process and the port once it prints its listening line."""
+    process = subprocess.Popen(
+        [drgw, "simulate", provider, "--port", str(port or free_port()), "--access-key", access_key,
+         "--secret-key", secret_key, "--job-seconds", "1", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+    try:
+        match = wait_for_line(process, r"listening on http://127\.0\.0\.1:(\d+)", deadline=deadline, echo_prefix=echo_prefix)
+    except RuntimeError:
+        process.kill()
+        raise
+    return process, int(match.group(1))
+
+
+def poll(fn, until, seconds=30, interval=0.2):
+    """Calls `fn` until `until(result)` holds; an AssertionError naming the last result after `seconds`."""
+    deadline = time.time() + seconds
+    last = None
+    while time.time() < deadline:
+        last = fn()
+        if until(last):
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"condition not reached in {seconds} s (last: {last})")
 
 
 def wait_for_line(process, pattern, deadline=60.0, echo_prefix=None):

@@ -46,7 +46,7 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from drgw_scriptkit import Results, expect, free_port, wait_for_line  # noqa: E402
+from drgw_scriptkit import Results, expect, poll, start_simulator  # noqa: E402
 
 from alibabacloud_ebs20210730 import models as ebs_models
 from alibabacloud_ebs20210730.client import Client
@@ -122,20 +122,6 @@ def sdk_v3_vector():
 # Check 2: the official client against the simulator.
 
 
-def start_simulator(drgw):
-    port = free_port()
-    process = subprocess.Popen(
-        [drgw, "simulate", "alibaba-ebs", "--port", str(port), "--access-key", AK, "--secret-key", SK, "--job-seconds", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    try:
-        match = wait_for_line(process, r"listening on http://127\.0\.0\.1:(\d+)", deadline=60, echo_prefix="     | ")
-    except RuntimeError:
-        process.kill()
-        raise
-    return process, int(match.group(1))
-
-
 CALLS = {"rpc": 0, "v3": 0}
 
 
@@ -158,17 +144,6 @@ def client(port, v1, secret=SK):
     if v1:
         config.signature_algorithm = "v2"
     return Client(config)
-
-
-def poll(fn, until, seconds=30):
-    deadline = time.time() + seconds
-    last = None
-    while time.time() < deadline:
-        last = fn()
-        if until(last):
-            return last
-        time.sleep(0.3)
-    raise AssertionError(f"condition not reached in {seconds} s (last: {last})")
 
 
 def describe(port, v1):
@@ -294,7 +269,7 @@ def main():
 
     process = None
     try:
-        process, port = start_simulator(os.path.abspath(args.drgw))
+        process, port = start_simulator(os.path.abspath(args.drgw), "alibaba-ebs", AK, SK)
         for v1 in (False, True):
             label = "V1 HMAC-SHA1" if v1 else "V3 ACS3-HMAC-SHA256"
             results.check(f"{label}: describe pairs and groups", describe, port, v1)
