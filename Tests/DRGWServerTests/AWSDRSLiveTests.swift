@@ -1,6 +1,7 @@
 import AWSDRS
 import AWSDRSSimulation
 import DRGWCore
+import DRGWTesting
 import Foundation
 import Testing
 
@@ -96,8 +97,14 @@ struct AWSDRSLiveTests {
             let drillId = try #require((created.jsonObject["resource"] as? [String: Any])?["id"] as? String)
             let accepted = try await gateway.send("DELETE", "/v1/accounts/acct/drills/\(drillId)")
             #expect(accepted.status == 202)
-            // The adapter keeps checking during its grace period; the drill must not read as deleted.
-            try await Task.sleep(for: .seconds(1))
+            // The terminate job completes (0.3 s), and the adapter looks for the instances again and
+            // again during its grace period: the drill must not read as deleted meanwhile.
+            let checkedTwice = await eventually(within: 10) {
+                let log = simulator.requestLog.all
+                guard let terminate = log.lastIndex(where: { $0.action == "TerminateRecoveryInstances" }) else { return false }
+                return log[terminate...].filter { $0.action == "DescribeRecoveryInstances" }.count >= 2
+            }
+            #expect(checkedTwice)
             let operation = try await gateway.send("GET", "/v1/operations/\(accepted.jsonObject["id"] as? String ?? "")")
             #expect(operation.jsonObject["status"] as? String == "running", "\(operation.jsonObject)")
             let drill = try await gateway.send("GET", "/v1/accounts/acct/drills/\(drillId)")
