@@ -56,17 +56,16 @@ extension AWSDRSProvider {
         while !rest.isEmpty {
             let chunk = Array(rest.prefix(200))
             rest = rest.dropFirst(200)
-            var next: String?
-            repeat {
+            try await paginate { token in
                 let page = try await call(
                     "DescribeRecoveryInstances",
-                    DRSWire.DescribeRecoveryInstancesRequest(filters: .init(recoveryInstanceIDs: chunk), maxResults: 200, nextToken: next),
+                    DRSWire.DescribeRecoveryInstancesRequest(filters: .init(recoveryInstanceIDs: chunk), maxResults: 200, nextToken: token),
                     as: DRSWire.DescribeRecoveryInstancesResponse.self, write: false, context: context)
                 for instance in page.items ?? [] {
                     if let id = instance.recoveryInstanceID { found[id] = instance }
                 }
-                next = page.nextToken.flatMap { $0.isEmpty ? nil : $0 }
-            } while next != nil
+                return page.nextToken
+            }
         }
         return found
     }

@@ -35,30 +35,21 @@ extension AWSDRSProvider {
     func planArn(of id: String, context: CallContext) async throws -> String {
         try check(id: id, field: "protectionGroupId")
         if let known = planArns.arn(of: id) { return known }
-        var next: String?
-        for _ in 0..<20 {
-            let list = try await call(
-                "ListRecoveryPlans", DRSWire.ListRecoveryPlansRequest(maxResults: 100, nextToken: next),
-                as: DRSWire.ListRecoveryPlansResponse.self, write: false, context: context)
-            list.recoveryPlans.forEach { planArns.remember($0.recoveryPlanArn) }
-            if let found = planArns.arn(of: id) { return found }
-            guard let token = list.nextToken, !token.isEmpty else { break }
-            next = token
-        }
+        _ = try await findPlan(context: context) { $0.recoveryPlanArn.hasSuffix("/" + id) }
+        if let found = planArns.arn(of: id) { return found }
         throw Problem(.notFound, detail: "No protection group \(id) in account \(account.id).", provider: name)
     }
 
     /// The source server ids of a plan's server steps, in step order.
     func sourceServerIds(ofPlan arn: String, context: CallContext) async throws -> [String] {
         var steps: [DRSWire.RecoveryPlanStep] = []
-        var next: String?
-        repeat {
+        try await paginate(maxPages: 10) { token in
             let page = try await call(
-                "ListRecoveryPlanSteps", DRSWire.ListRecoveryPlanStepsRequest(recoveryPlanArn: arn, maxResults: 100, nextToken: next),
+                "ListRecoveryPlanSteps", DRSWire.ListRecoveryPlanStepsRequest(recoveryPlanArn: arn, maxResults: 100, nextToken: token),
                 as: DRSWire.ListRecoveryPlanStepsResponse.self, write: false, context: context)
             steps += page.recoveryPlanSteps
-            next = page.nextToken.flatMap { $0.isEmpty ? nil : $0 }
-        } while next != nil && steps.count < 1000
+            return page.nextToken
+        }
         var seen = Set<String>()
         return steps.sorted { $0.stepOrder < $1.stepOrder }
             .flatMap { $0.configuration.serverStepConfiguration?.servers ?? [] }
@@ -164,31 +155,36 @@ extension AWSDRSProvider {
     /// Every source server (or the ones named), all pages.
     func describeSourceServers(ids: [String]?, context: CallContext) async throws -> [DRSWire.SourceServer] {
         var servers: [DRSWire.SourceServer] = []
-        var next: String?
-        repeat {
+        try await paginate(maxPages: 50) { token in
             let page = try await call(
                 "DescribeSourceServers",
-                DRSWire.DescribeSourceServersRequest(filters: .init(sourceServerIDs: ids), maxResults: 200, nextToken: next),
+                DRSWire.DescribeSourceServersRequest(filters: .init(sourceServerIDs: ids), maxResults: 200, nextToken: token),
                 as: DRSWire.DescribeSourceServersResponse.self, write: false, context: context)
             servers += page.items ?? []
-            next = page.nextToken.flatMap { $0.isEmpty ? nil : $0 }
-        } while next != nil && servers.count < 10_000
+            return page.nextToken
+        }
         return servers
     }
 
     /// The id of a plan called exactly `name`.
     func findPlan(named wanted: String, context: CallContext) async throws -> String? {
-        var next: String?
-        for _ in 0..<20 {
+        try await findPlan(context: context) { $0.name == wanted }.flatMap { Self.planId(fromArn: $0.recoveryPlanArn) }
+    }
+
+    /// The first plan `matches` accepts, reading `ListRecoveryPlans` page by page (every ARN seen is remembered).
+    func findPlan(
+        context: CallContext, _ matches: (DRSWire.RecoveryPlanSummary) -> Bool
+    ) async throws -> DRSWire.RecoveryPlanSummary? {
+        var found: DRSWire.RecoveryPlanSummary?
+        try await paginate(maxPages: 20) { token in
             let list = try await call(
-                "ListRecoveryPlans", DRSWire.ListRecoveryPlansRequest(maxResults: 100, nextToken: next),
+                "ListRecoveryPlans", DRSWire.ListRecoveryPlansRequest(maxResults: 100, nextToken: token),
                 as: DRSWire.ListRecoveryPlansResponse.self, write: false, context: context)
             list.recoveryPlans.forEach { planArns.remember($0.recoveryPlanArn) }
-            if let plan = list.recoveryPlans.first(where: { $0.name == wanted }) { return Self.planId(fromArn: plan.recoveryPlanArn) }
-            guard let token = list.nextToken, !token.isEmpty else { return nil }
-            next = token
+            found = list.recoveryPlans.first(where: matches)
+            return found == nil ? list.nextToken : nil
         }
-        return nil
+        return found
     }
 
     public func deleteProtectionGroup(id: String, context: CallContext) async throws -> UpstreamJob {

@@ -63,6 +63,16 @@ extension AWSDRSProvider {
         if !errors.isEmpty { throw Problem.invalid(errors) }
     }
 
+    /// Reads a DRS list page by page: `page` gets each `nextToken` (nil first) and returns the next
+    /// one, or nil to stop; at most `maxPages` pages.
+    func paginate(maxPages: Int = 100, _ page: (String?) async throws -> String?) async throws {
+        var token: String?
+        for _ in 0..<maxPages {
+            guard let next = try await page(token), !next.isEmpty else { return }
+            token = next
+        }
+    }
+
     /// The unified cursor is DRS's own `nextToken`, passed through.
     func token(from cursor: String?) -> String? {
         guard let cursor, !cursor.isEmpty else { return nil }

@@ -11,8 +11,6 @@ struct DRSSimulatorResponder: HTTPResponder {
     typealias Context = DRSSimulatorContext
     let simulator: AWSDRSSimulator
 
-    enum Fault { case internalError, throttled, slow, drop }
-
     /// The operations served, with the success status the model gives each (`responseCode`).
     static let operations: [String: Int] = [
         "DescribeSourceServers": 200, "StartRecovery": 202, "DescribeJobs": 200, "DescribeJobLogItems": 200,
@@ -136,19 +134,9 @@ struct DRSSimulatorResponder: HTTPResponder {
         return !list.lowercased().split(separator: ";").contains("x-amz-security-token")
     }
 
-    private func drawFault() -> Fault? {
+    private func drawFault() -> SimulatorFault? {
         let rate = simulator.options.faultRate
-        guard rate > 0 else { return nil }
-        return simulator.faults.withLock { g -> Fault? in
-            let unit = Double(g.next() >> 11) / Double(UInt64(1) << 53)
-            guard unit < rate else { return nil }
-            switch g.next() % 4 {
-            case 0: return .internalError
-            case 1: return .throttled
-            case 2: return .slow
-            default: return .drop
-            }
-        }
+        return simulator.faults.withLock { SimulatorFault.draw(rate: rate, from: &$0) }
     }
 
     // MARK: Operations

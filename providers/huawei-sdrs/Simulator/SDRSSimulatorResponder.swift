@@ -10,8 +10,6 @@ struct SDRSSimulatorResponder: HTTPResponder {
     typealias Context = SDRSSimulatorContext
     let simulator: HuaweiSDRSSimulator
 
-    enum Fault { case internalError, throttled, slow, drop }
-
     struct Route {
         var name: String
         var resourceId: String?
@@ -100,19 +98,9 @@ struct SDRSSimulatorResponder: HTTPResponder {
         }
     }
 
-    private func drawFault() -> Fault? {
+    private func drawFault() -> SimulatorFault? {
         let rate = simulator.options.faultRate
-        guard rate > 0 else { return nil }
-        return simulator.faults.withLock { g -> Fault? in
-            let unit = Double(g.next() >> 11) / Double(UInt64(1) << 53)
-            guard unit < rate else { return nil }
-            switch g.next() % 4 {
-            case 0: return .internalError
-            case 1: return .throttled
-            case 2: return .slow
-            default: return .drop
-            }
-        }
+        return simulator.faults.withLock { SimulatorFault.draw(rate: rate, from: &$0) }
     }
 
     static func route(method: String, path: String, projectId: String) -> Route? {
