@@ -683,6 +683,12 @@ def report(results, paired, seconds, workdir):
     target("drgw peak RSS during the 64-connection write run", f"{p['VmHWM']:.1f} MiB", "≤ 64 MiB", p["VmHWM"] <= 64)
     print(f"- targets met: {sum(verdicts)} of {len(verdicts)}")
     print(f"- raw wrk output, logs and results.json: {workdir}")
+    # A case with non-2xx answers or socket errors measured something else (refusals are fast): the
+    # run fails, naming them, so that its table is not taken for a result.
+    failed = sorted(f"{case} c={c}: {m['errors']}" for (case, c), m in results.items() if m.get("errors", 0) > 0)
+    if failed:
+        print("bench: FAILED, cases with errors (non-2xx answers, socket errors or timeouts): " + "; ".join(failed))
+        sys.exit(1)
 
 
 if __name__ == "__main__":
