@@ -35,6 +35,18 @@ def start_simulator(drgw, provider, access_key, secret_key, *extra, port=None, d
     return process, int(match.group(1))
 
 
+def stop_process(process, timeout=10):
+    """SIGTERM, then SIGKILL after `timeout` seconds; nothing when it already ended (or is None)."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
 def poll(fn, until, seconds=30, interval=0.2):
     """Calls `fn` until `until(result)` holds; an AssertionError naming the last result after `seconds`."""
     deadline = time.time() + seconds

@@ -47,7 +47,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from drgw_scriptkit import free_port, wait_for_line  # noqa: E402
+from drgw_scriptkit import free_port, stop_process as stop, wait_for_line  # noqa: E402
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials, Credentials
 from huaweicloudsdkcore.http.http_config import HttpConfig
@@ -85,17 +85,6 @@ def spawn(args, **kwargs):
     process = subprocess.Popen(args, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent, **kwargs)
     children.append(process)
     return process
-
-
-def stop(process, timeout=10):
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
 
 
 def stop_all():

@@ -46,7 +46,7 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from drgw_scriptkit import Results, expect, poll, start_simulator  # noqa: E402
+from drgw_scriptkit import Results, expect, poll, start_simulator, stop_process  # noqa: E402
 
 from alibabacloud_ebs20210730 import models as ebs_models
 from alibabacloud_ebs20210730.client import Client
@@ -292,12 +292,7 @@ def main():
         results.failed += 1
         print(f"FAIL simulator: {error!r}")
     finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_process(process)
 
     if not args.skip_capture:
         def capture_check():

@@ -31,13 +31,12 @@ simulator is stopped at the end whatever happens (SIGTERM, then SIGKILL after 10
 import argparse
 import os
 import re
-import subprocess
 import sys
 import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from drgw_scriptkit import Results, expect, poll, start_simulator  # noqa: E402
+from drgw_scriptkit import Results, expect, poll, start_simulator, stop_process  # noqa: E402
 
 import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
@@ -309,13 +308,7 @@ def main():
         results.failed += 1
         print(f"FAIL simulator: {error!r}")
     finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
 
     print(f"aws interop: {results.passed} passed, {results.failed} failed")
     sys.exit(0 if results.failed == 0 else 1)

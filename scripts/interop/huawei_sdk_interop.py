@@ -42,7 +42,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from drgw_scriptkit import Results, expect, free_port, wait_for_line  # noqa: E402
+from drgw_scriptkit import Results, expect, free_port, stop_process, wait_for_line  # noqa: E402
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials, Credentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
@@ -188,11 +188,7 @@ def sdk_against_simulator(results, drgw):
                          ("SDK with a wrong secret key gets 401 APIGW.0301", wrong_secret)]:
             results.check(name, fn)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 def sdk_signature(method, host, path, query_pairs, headers, body, ak, sk):
