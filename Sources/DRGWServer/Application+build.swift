@@ -18,6 +18,8 @@ public struct GatewayDependencies: Sendable {
     public var logger: Logger
     /// The time source of the write path (operation timestamps, idempotency leases).
     public var clock: @Sendable () -> Date = { Date() }
+    /// The stage-timing diagnostic (`diagnostics.stageTimingFile`), when on.
+    public var stages: StageTimings?
 
     public init(config: GatewayConfig, plugins: [any ProviderPlugin.Type], transport: any HTTPTransport, store: any GatewayStore, logger: Logger) {
         self.config = config
@@ -96,7 +98,7 @@ public func buildApplication(
     writes.background = background
     writes.clock = deps.clock
     let router = Router(context: GatewayRequestContext.self)
-    router.add(middleware: EdgeMiddleware(maxBodyBytes: config.server.maxBodyBytes))
+    router.add(middleware: EdgeMiddleware(maxBodyBytes: config.server.maxBodyBytes, stages: deps.stages))
     SystemController(operations: deps.store, registry: GatewayMetrics.registry, openAPI: OpenAPIDocument.bytes(publicURL: config.server.publicURL))
         .addRoutes(to: router)
     let v1 = router.group("v1")
@@ -122,7 +124,7 @@ public func buildApplication(
         operationRetentionSeconds: config.operations.retentionDays * 86400, logger: deps.logger)
     return Application(
         router: router,
-        server: .pinnedHTTP1(logger: deps.logger),
+        server: .pinnedHTTP1(logger: deps.logger, stages: deps.stages),
         configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "drgw"),
         services: [poller, purger, BackgroundWorkService(work: background)] + evidence.services,
         onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },

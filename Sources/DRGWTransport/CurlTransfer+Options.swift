@@ -2,7 +2,7 @@ import CCurl
 import DRGWCore
 
 extension CurlTransfer {
-    /// Applies the request to a fresh (or reset) easy handle. Runs on the curl thread.
+    /// Applies the request to a fresh (or reset) easy handle. Runs on the driving event loop.
     func configure(_ easy: UnsafeMutableRawPointer, userAgent: String) -> TransportError? {
         var failed = false
         func check(_ code: CURLcode) {

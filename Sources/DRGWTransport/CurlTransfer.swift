@@ -6,8 +6,8 @@ import Synchronization
 /// One request's journey through libcurl.
 ///
 /// The continuation and the cancellation flags are guarded by a mutex because the caller's task, its
-/// cancellation handler and the curl thread all touch them. Everything else (easy handle, header list,
-/// response buffers) belongs to the curl thread from the moment the transfer is submitted.
+/// cancellation handler and the driving event loop all touch them. Everything else (easy handle,
+/// header list, response buffers) belongs to that loop from the moment the transfer is submitted.
 final class CurlTransfer: @unchecked Sendable {
     private struct Control {
         var continuation: CheckedContinuation<UpstreamResponse, any Error>?
@@ -17,9 +17,11 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     let request: UpstreamRequest
+    /// The stage-timing trace of the request this call serves, when that diagnostic is on.
+    let trace: StageTrace?
     private let control = Mutex(Control())
 
-    // Curl-thread state.
+    // Loop-confined state.
     var easy: UnsafeMutableRawPointer?
     var headerList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer: UnsafeMutablePointer<CChar>
@@ -29,8 +31,9 @@ final class CurlTransfer: @unchecked Sendable {
     var bodyCapExceeded = false
     var startedAt = ContinuousClock.now
 
-    init(request: UpstreamRequest) {
+    init(request: UpstreamRequest, trace: StageTrace? = nil) {
         self.request = request
+        self.trace = trace
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
@@ -52,7 +55,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    /// Records the cancellation; true when the curl thread must be told to drop the transfer.
+    /// Records the cancellation; true when the driving loop must be told to drop the transfer.
     func requestCancel() -> Bool {
         control.withLock { state in
             state.cancelRequested = true
@@ -77,7 +80,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    // MARK: Curl callbacks (curl thread)
+    // MARK: Curl callbacks (on the driving loop)
 
     /// Appends body bytes; returning less than `bytes.count` makes libcurl abort with `CURLE_WRITE_ERROR`.
     func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
@@ -99,6 +102,7 @@ final class CurlTransfer: @unchecked Sendable {
             line[3] == UInt8(ascii: "P"), line[4] == UInt8(ascii: "/")
         {
             // A new status line: an interim 1xx response came before, forget its headers.
+            trace?.mark(.firstByte)
             responseHeaders.removeAll()
             return true
         }

@@ -1,12 +1,18 @@
 import CCurl
 import DRGWCore
+import NIOCore
+import NIOPosix
+import Synchronization
 
-/// The production `HTTPTransport`: libcurl's multi interface driven by one dedicated thread.
+/// The production `HTTPTransport`: libcurl's multi interface driven on NIO's event loops.
 ///
-/// Every transfer runs on that thread; callers only enqueue work and wait on a continuation, so no Swift
-/// cooperative thread ever blocks on I/O. Connections are kept alive and reused through the multi handle's
-/// connection cache. TLS peers are always verified against the system CA store and redirects are never
-/// followed.
+/// Each event loop of `group` owns one multi handle (`CurlLoopDriver`). A request sent from a task
+/// running on an event loop (the HTTP server runs each connection's requests on its own loop) is
+/// added to that loop's handle in place, and its answer is read and handed back on the same thread;
+/// other callers are spread over the loops. One watcher thread waits on curl's sockets and wakes
+/// the loop that owns a ready one. No Swift cooperative thread ever blocks on I/O. Connections are
+/// kept alive and reused per loop. TLS peers are always verified against the system CA store and
+/// redirects are never followed.
 public final class CurlTransport: HTTPTransport, Sendable {
     /// Counters for tests and benchmarks.
     public struct Stats: Sendable, Hashable {
@@ -22,47 +28,97 @@ public final class CurlTransport: HTTPTransport, Sendable {
         }
     }
 
-    private let loop: CurlMultiLoop
+    /// `curl_global_init` is not thread-safe on every build; a static let runs it exactly once.
+    private static let globalInit: CURLcode = drgw_global_init_default()
 
-    /// Starts the curl thread.
+    private let drivers: [CurlLoopDriver]
+    /// The driver of each event loop, by the loop's identity.
+    private let driverOfLoop: [ObjectIdentifier: CurlLoopDriver]
+    private let watcher: CurlSocketWatcher
+    private let counters: CurlCounters
+    private let next = Atomic<Int>(0)
+    private let stopped = Atomic<Bool>(false)
+
+    /// Starts one multi handle per event loop of `group` and the socket watcher thread.
     /// - Parameters:
     ///   - userAgent: sent unless a request carries its own `User-Agent` header.
-    ///   - maxConnectionsPerHost: upper bound of simultaneous connections to one host; further transfers wait.
-    public init(userAgent: String = "drgw/0.1", maxConnectionsPerHost: Int = 64) {
-        loop = CurlMultiLoop(userAgent: userAgent, maxConnectionsPerHost: max(1, maxConnectionsPerHost))
+    ///   - maxConnectionsPerHost: upper bound of simultaneous connections to one host, over all
+    ///     loops (each loop gets its share); further transfers wait.
+    ///   - group: the event loops that run curl; the HTTP server's, so that a request stays on its loop.
+    public init(
+        userAgent: String = "drgw/0.1", maxConnectionsPerHost: Int = 64,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        precondition(Self.globalInit == CURLE_OK, "curl_global_init failed")
+        let loops = Array(group.makeIterator())
+        let perLoop = max(1, (max(1, maxConnectionsPerHost) + loops.count - 1) / max(1, loops.count))
+        let watcher = CurlSocketWatcher()
+        let counters = CurlCounters()
+        self.counters = counters
+        drivers = loops.enumerated().map { index, loop in
+            CurlLoopDriver(
+                loop: loop, index: index, userAgent: userAgent, maxConnectionsPerHost: perLoop, watcher: watcher,
+                counters: counters)
+        }
+        driverOfLoop = Dictionary(uniqueKeysWithValues: drivers.map { (ObjectIdentifier($0.loop), $0) })
+        self.watcher = watcher
+        watcher.start(drivers: drivers)
     }
 
     deinit {
-        loop.shutdown()
+        shutdown()
     }
 
     /// Sends one request and returns the whole response.
     ///
     /// Throws `TransportError`; cancelling the calling task removes the transfer and throws `.cancelled`.
     public func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
-        let transfer = CurlTransfer(request: request)
-        return try await withTaskCancellationHandler {
+        let transfer = CurlTransfer(request: request, trace: StageTrace.current)
+        transfer.trace?.mark(.handedToTransport)
+        let driver = currentDriver()
+        let response = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                loop.submit(transfer, continuation: continuation)
+                guard transfer.accept(continuation) else {
+                    continuation.resume(throwing: TransportError(.cancelled))
+                    return
+                }
+                guard !stopped.load(ordering: .acquiring) else {
+                    transfer.finish(.failure(TransportError(.cancelled, detail: "transport shut down")))
+                    return
+                }
+                counters.submitted()
+                driver.submit(transfer)
             }
         } onCancel: {
-            loop.cancel(transfer)
+            if transfer.requestCancel() { driver.cancel(transfer) }
         }
+        transfer.trace?.mark(.resumed)
+        return response
     }
 
-    /// Stops the curl thread. Transfers in flight fail with `TransportError(.cancelled)`, and so does every
-    /// later `send`. Calling it again does nothing.
+    /// The driver of the event loop this code runs on, else the next one in turn.
+    private func currentDriver() -> CurlLoopDriver {
+        if let loop = MultiThreadedEventLoopGroup.currentEventLoop, let driver = driverOfLoop[ObjectIdentifier(loop)] {
+            return driver
+        }
+        return drivers[next.wrappingAdd(1, ordering: .relaxed).oldValue % drivers.count]
+    }
+
+    /// Stops curl on every loop and the watcher thread. Transfers in flight fail with
+    /// `TransportError(.cancelled)`, and so does every later `send`. Calling it again does nothing.
     public func shutdown() {
-        loop.shutdown()
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        for driver in drivers { driver.stop() }
+        watcher.stop()
     }
 
     /// Counters since the transport was created.
     public var stats: Stats {
-        loop.stats
+        counters.stats
     }
 
     /// Transfers submitted and not yet finished.
     public var inFlightCount: Int {
-        loop.inFlightCount
+        counters.inFlight
     }
 }

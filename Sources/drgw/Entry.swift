@@ -6,7 +6,7 @@ import NIOPosix
 /// executor: request handlers and the continuations of upstream calls and store queries then run
 /// on the threads that do the socket I/O, instead of hopping between NIO's threads and a second
 /// thread pool on every await (about 10–15 % less CPU per request in `scripts/bench`). Nothing in
-/// drgw blocks a task for long: upstream I/O runs on the curl thread and SQLite on GRDB's queues.
+/// drgw blocks a task for long: upstream I/O is driven by curl on the same loops without blocking, and SQLite runs on GRDB's queues.
 /// `DRGW_NIO_EXECUTOR=0` keeps Swift's default executor. The client commands keep it too: they
 /// make a handful of calls and run no server.
 @main

@@ -73,11 +73,10 @@ struct GatewayRunner {
         }
         let transport = CurlTransport(userAgent: "drgw/0.1.0", maxConnectionsPerHost: config.upstream.maxConnectionsPerHost)
         let app: any ApplicationProtocol
+        var deps = GatewayDependencies(config: config, plugins: ProviderCatalog.plugins, transport: transport, store: store, logger: logger)
+        deps.stages = config.diagnostics.stageTimingFile.map { _ in StageTimings() }
         do {
-            app = try buildApplication(
-                GatewayDependencies(config: config, plugins: ProviderCatalog.plugins, transport: transport, store: store, logger: logger),
-                onServerRunning: onReady
-            )
+            app = try buildApplication(deps, onServerRunning: onReady)
         } catch let error as ConfigError {
             throw failConfiguration(error)
         }
@@ -93,6 +92,13 @@ struct GatewayRunner {
         defer { watchdog.cancel() }
         try await group.run()
         await store.close()
+        if let stages = deps.stages, let file = config.diagnostics.stageTimingFile {
+            do {
+                try stages.write(to: file)
+            } catch {
+                logger.error("cannot write the stage timings", metadata: ["file": .string(file)])
+            }
+        }
         // Written by the log sink's exit flush: the last line of a graceful stop.
         logger.info("drgw stopped")
     }

@@ -35,6 +35,18 @@ struct ConfigTests {
         }
     }
 
+    @Test func stageTimingIsOffUnlessAFileIsNamed() throws {
+        #expect(try loader.load(yaml: valid).diagnostics.stageTimingFile == nil)
+        let named = try loader.load(yaml: valid + "\ndiagnostics: { stageTimingFile: /tmp/stages.json }")
+        #expect(named.diagnostics.stageTimingFile == "/tmp/stages.json")
+        let fromEnvironment = ConfigLoader(
+            environment: ["HW_AK": "AKVALUE", "HW_SK": "SECRETVALUE-123", "DRGW_STAGE_TIMING_FILE": "/tmp/env.json"],
+            plugins: [HuaweiSDRSPlugin.self])
+        #expect(try fromEnvironment.load(yaml: valid).diagnostics.stageTimingFile == "/tmp/env.json")
+        #expect(errorKey(valid + "\ndiagnostics: { stageTimingFile: [a] }") == "diagnostics.stageTimingFile")
+        #expect(errorKey(valid + "\ndiagnostics: { stageTimings: x }") == "diagnostics.stageTimings")
+    }
+
     @Test func aValidFileLoadsWithSecretsFromTheEnvironment() throws {
         let config = try loader.load(yaml: valid)
         #expect(config.server.port == 9090)

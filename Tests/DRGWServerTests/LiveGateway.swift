@@ -58,7 +58,7 @@ extension LiveGateway {
     /// account); `configure` adjusts the config. The simulator stops after the gateway.
     static func withHuawei(
         account id: String, options: SimulatorOptions, configure: (inout GatewayConfig) -> Void = { _ in },
-        _ body: @Sendable (LiveGateway, RunningSimulator) async throws -> Void
+        stages: StageTimings? = nil, _ body: @Sendable (LiveGateway, RunningSimulator) async throws -> Void
     ) async throws {
         let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: options)
         var account = HuaweiSDRSPlugin.demoAccount(id: id, endpoint: simulator.endpoint, options: options)
@@ -69,7 +69,7 @@ extension LiveGateway {
         var logger = Logger(label: "live-\(id)")
         logger.logLevel = .critical
         do {
-            try await runGateway(config: config, plugins: [HuaweiSDRSPlugin.self], logger: logger) { port, client in
+            try await runGateway(config: config, plugins: [HuaweiSDRSPlugin.self], logger: logger, stages: stages) { port, client in
                 try await body(LiveGateway(port: port, key: key, client: client), simulator)
             }
         } catch {
@@ -99,7 +99,7 @@ func liveConfig(accounts: [AccountSettings], tenant: String, key: String) -> Gat
 /// Runs a gateway for `config` on a real 127.0.0.1 socket (port 0, in-memory SQLite), hands
 /// `body` its port and a client transport, then stops everything.
 func runGateway<T: Sendable>(
-    config: GatewayConfig, plugins: [any ProviderPlugin.Type], logger: Logger,
+    config: GatewayConfig, plugins: [any ProviderPlugin.Type], logger: Logger, stages: StageTimings? = nil,
     _ body: @Sendable (Int, CurlTransport) async throws -> T
 ) async throws -> T {
     var config = config
@@ -113,8 +113,10 @@ func runGateway<T: Sendable>(
         upstream.shutdown()
     }
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+    var deps = GatewayDependencies(config: config, plugins: plugins, transport: upstream, store: store, logger: logger)
+    deps.stages = stages
     let app = try buildApplication(
-        GatewayDependencies(config: config, plugins: plugins, transport: upstream, store: store, logger: logger),
+        deps,
         onServerRunning: { port in
             portSink.yield(port)
             portSink.finish()

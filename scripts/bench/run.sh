@@ -5,6 +5,7 @@
 #   bash scripts/bench/run.sh            # 8 s per case (about 3 minutes of measuring)
 #   BENCH_SECONDS=5 bash scripts/bench/run.sh
 #   BENCH_ROUNDS=3 bash scripts/bench/run.sh   # each wrk case 3 times, the median-rate run kept
+#   BENCH_SCOPE=hop bash scripts/bench/run.sh   # only the gateway hop: GET at 1 and 64 connections + stage timing
 #
 # Steps: installs wrk and nginx-light when missing (one apt-get update), makes the official SDK
 # venv (.venv, scripts/requirements-*.txt) when missing, builds drgw in release into
@@ -61,8 +62,9 @@ fi
 bin="$root/.build-release/release/drgw"
 
 echo "bench: measuring, ${seconds} s per case, output in $out"
-# Bounded: 20 wrk cases x rounds (15 in the throughput regime, 5 in the latency regime) and 2 SDK cases of $seconds each, plus process starts.
-timeout --signal=TERM $((seconds * (20 * rounds + 2) + 420)) \
+# Bounded: 20 wrk cases x rounds (15 in the throughput regime, 5 in the latency regime), the stage-timing
+# case and 2 SDK cases of $seconds each, plus process starts.
+timeout --signal=TERM $((seconds * (20 * rounds + 3) + 420)) \
   .venv/bin/python scripts/bench/bench.py --drgw "$bin" --seconds "$seconds" --rounds "$rounds" --out "$out" &
 pids+=($!)
 wait "${pids[0]}"

@@ -75,6 +75,9 @@ public struct ConfigLoader: Sendable {
             config.upstream.maxConnectionsPerHost = max
         }
         if let evidence = try top.optionalMap("evidence") { try readEvidence(evidence, into: &config.evidence) }
+        if let diagnostics = try top.optionalMap("diagnostics"), let file = try diagnostics.optionalString("stageTimingFile") {
+            config.diagnostics.stageTimingFile = file
+        }
         if let logging = try top.optionalMap("logging"), let level = try logging.optionalString("level") {
             config.logLevel = level
         }
@@ -210,6 +213,7 @@ public struct ConfigLoader: Sendable {
         }
         if let url = environment["DRGW_STORE_URL"], !url.isEmpty { config.store.url = url }
         if let level = environment["DRGW_LOG_LEVEL"], !level.isEmpty { config.logLevel = level }
+        if let file = environment["DRGW_STAGE_TIMING_FILE"], !file.isEmpty { config.diagnostics.stageTimingFile = file }
     }
 
     /// Cross-field checks.

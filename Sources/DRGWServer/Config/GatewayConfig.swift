@@ -101,8 +101,17 @@ public struct GatewayConfig: Sendable {
         public init() {}
     }
 
+    /// Diagnostics that cost time per request; all off by default.
+    public struct Diagnostics: Sendable {
+        /// When set, every request's time between stages (parser, handler, transport, curl,
+        /// socket write) is measured and a summary is written to this file when the gateway stops.
+        public var stageTimingFile: String?
+        public init() {}
+    }
+
     public var server = Server()
     public var store = Store()
+    public var diagnostics = Diagnostics()
     public var idempotency = Idempotency()
     public var operations = Operations()
     public var rateLimit = RateLimit()

@@ -12,8 +12,22 @@ struct EdgeMiddleware: RouterMiddleware {
     let maxBodyBytes: Int
     /// Which accounts' upstreams fail now (this gateway's view).
     let health = UpstreamHealthLog()
+    /// The stage-timing diagnostic, when on.
+    var stages: StageTimings?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let stages, let trace = stages.take(request.headers[.stageTrace]) else {
+            return try await serve(request, context: context, next: next)
+        }
+        trace.mark(.handlerEntered)
+        let response = try await StageTrace.$current.withValue(trace) {
+            try await serve(request, context: context, next: next)
+        }
+        trace.mark(.responseReady)
+        return response
+    }
+
+    private func serve(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.requestId = Self.requestId(from: request.headers[.requestId])
         context.maxBodyBytes = maxBodyBytes

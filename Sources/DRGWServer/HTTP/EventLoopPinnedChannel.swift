@@ -47,10 +47,18 @@ final class EventLoopTaskExecutor: TaskExecutor {
 extension HTTPServerBuilder {
     /// HTTP/1 with each connection's requests handled on that connection's event loop, and
     /// requests the parser rejects answered with problem+json.
-    static func pinnedHTTP1(logger: Logger) -> HTTPServerBuilder {
-        let configuration = HTTP1Channel.Configuration(additionalChannelHandlers: [ProtocolErrorHandler(logger: logger)])
+    /// With `stages`, every request also gets a stage trace (`StageTimingHandler`).
+    static func pinnedHTTP1(logger: Logger, stages: StageTimings? = nil) -> HTTPServerBuilder {
+        // An autoclosure: evaluated for every new connection.
+        let configuration = HTTP1Channel.Configuration(additionalChannelHandlers: channelHandlers(logger: logger, stages: stages))
         return .init { responder in
             EventLoopPinnedChannel(inner: HTTP1Channel(responder: responder, configuration: configuration))
         }
+    }
+
+    private static func channelHandlers(logger: Logger, stages: StageTimings?) -> [any RemovableChannelHandler] {
+        var handlers: [any RemovableChannelHandler] = [ProtocolErrorHandler(logger: logger)]
+        if let stages { handlers.append(StageTimingHandler(timings: stages)) }
+        return handlers
     }
 }
