@@ -58,13 +58,15 @@ struct DrillsController {
         group.get(RouterPath(base + "/:drillId")) { request, context in
             let (entry, call) = try registry.resolve(request, context)
             let id = try context.parameters.id("drillId")
+            // The gateway's own record is read while the cloud answers, not after.
+            async let known = reports.report(account: entry.settings.id, drillId: id)
             var drill: Drill
             do {
                 drill = try await entry.provider.drill(id: id, context: call)
             } catch let problem as Problem {
                 throw problem.namingMissing("Drill '\(id)'")
             }
-            if let stored = try await reports.report(account: entry.settings.id, drillId: id) { Self.overlay(stored.report, on: &drill) }
+            if let stored = try await known { Self.overlay(stored.report, on: &drill) }
             return ProblemResponse.json(drill)
         }
         group.delete(RouterPath(base + "/:drillId")) { request, context in

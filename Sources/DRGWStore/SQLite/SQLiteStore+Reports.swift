@@ -57,7 +57,7 @@ extension SQLiteStore: DrillReportStore {
 
     public func report(id: String) async throws -> StoredReport? {
         try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.reportColumns) FROM drill_reports WHERE id = ?", arguments: [id])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.reportColumns) FROM drill_reports WHERE id = ?"), arguments: [id])
                 .flatMap(Self.decodeReport)
         }
     }
@@ -65,11 +65,11 @@ extension SQLiteStore: DrillReportStore {
     public func report(account: String, drillId: String) async throws -> StoredReport? {
         try await writer.read { db in
             try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT \(Self.reportColumns) FROM drill_reports WHERE account = ? AND drill_id = ?
-                    ORDER BY requested_at DESC, id DESC LIMIT 1
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(Self.reportColumns) FROM drill_reports WHERE account = ? AND drill_id = ?
+                        ORDER BY requested_at DESC, id DESC LIMIT 1
+                        """),
                 arguments: [account, drillId]
             ).flatMap(Self.decodeReport)
         }
