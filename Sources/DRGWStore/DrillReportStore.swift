@@ -22,6 +22,17 @@ public struct StoredReport: Codable, Sendable, Equatable {
     }
 }
 
+/// What a drill read shows of the gateway's own report: the name the drill was given and its expiry.
+public struct DrillLabel: Sendable, Equatable {
+    public var name: String
+    public var expiresAt: Date?
+
+    public init(name: String, expiresAt: Date? = nil) {
+        self.name = name
+        self.expiresAt = expiresAt
+    }
+}
+
 /// A filter for listing reports, newest first.
 public struct ReportQuery: Sendable {
     /// Only these accounts (the caller's); empty means none.
@@ -73,6 +84,9 @@ public protocol DrillReportStore: Sendable {
     func report(id: String) async throws -> StoredReport?
     /// The newest report of a drill.
     func report(account: String, drillId: String) async throws -> StoredReport?
+    /// The name and expiry from the newest report of a drill, without decoding the whole report
+    /// (every drill read asks for them).
+    func drillLabel(account: String, drillId: String) async throws -> DrillLabel?
     /// The newest report of each of these drills that has one.
     func reports(account: String, drillIds: [String]) async throws -> [StoredReport]
     /// The report a schedule's slot produced, if any.

@@ -29,6 +29,12 @@ enum EvidenceRecord {
             deleteAttempts: deleteAttempts ?? 0, slot: slot.map(Date.init(timeIntervalSince1970:)))
     }
 
+    /// The label fields of a stored report body; nil when the body is not a report.
+    static func label(body: String) -> DrillLabel? {
+        guard let document = try? JSONValue(parsing: Array(body.utf8)), let name = document["name"]?.stringValue else { return nil }
+        return DrillLabel(name: name, expiresAt: document["expiresAt"]?.stringValue.flatMap(Timestamp.parseRFC3339))
+    }
+
     /// The stored schedule; the slot is compared exactly, so it comes from its column.
     static func schedule(tenant: String, body: String, nextRunAt: Double?) -> StoredSchedule? {
         guard var schedule = try? JSONDecoder().decode(Schedule.self, from: Data(body.utf8)) else { return nil }

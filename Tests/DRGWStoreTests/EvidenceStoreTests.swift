@@ -37,6 +37,17 @@ struct EvidenceStoreTests {
         #expect(claimed.map(\.report.id) == ["op1"])
         #expect(try await store.claimDueReports(at: Date(timeIntervalSince1970: 61), limit: 10, leaseSeconds: 30).isEmpty)
         #expect(try await store.report(account: "a1", drillId: "drill-op1")?.report.outcome == .failed)
+        // A drill read's label comes from the newest report of the drill.
+        #expect(try await store.drillLabel(account: "a1", drillId: "drill-op1") == DrillLabel(name: "n-op1"))
+        let expiry = Date(timeIntervalSince1970: 1_700_000_000.25)
+        var renamed = Self.report("op9", at: 2000)
+        renamed.report.drillId = "drill-op1"
+        renamed.report.name = "renamed"
+        renamed.report.expiresAt = expiry
+        #expect(try await store.insertReport(renamed))
+        #expect(try await store.drillLabel(account: "a1", drillId: "drill-op1") == DrillLabel(name: "renamed", expiresAt: expiry))
+        #expect(try await store.drillLabel(account: "other", drillId: "drill-op1") == nil)
+        #expect(try await store.drillLabel(account: "a1", drillId: "drill-none") == nil)
 
         _ = try await store.updateReport(id: "op4") { $0.report.readyAt = Date(timeIntervalSince1970: 1010); $0.report.cleanupStatus = .leftover }
         let successes = try await store.groupSuccesses()

@@ -29,7 +29,7 @@ struct DrillsController {
                     if let id = stored.report.drillId { map[id] = stored }
                 }
             for index in page.items.indices {
-                if let stored = known[page.items[index].id] { Self.overlay(stored.report, on: &page.items[index]) }
+                if let stored = known[page.items[index].id] { Self.overlay(DrillLabel(name: stored.report.name, expiresAt: stored.report.expiresAt), on: &page.items[index]) }
             }
             return ProblemResponse.json(page.answered)
         }
@@ -59,14 +59,14 @@ struct DrillsController {
             let (entry, call) = try registry.resolve(request, context)
             let id = try context.parameters.id("drillId")
             // The gateway's own record is read while the cloud answers, not after.
-            async let known = reports.report(account: entry.settings.id, drillId: id)
+            async let known = reports.drillLabel(account: entry.settings.id, drillId: id)
             var drill: Drill
             do {
                 drill = try await entry.provider.drill(id: id, context: call)
             } catch let problem as Problem {
                 throw problem.namingMissing("Drill '\(id)'")
             }
-            if let stored = try await known { Self.overlay(stored.report, on: &drill) }
+            if let label = try await known { Self.overlay(label, on: &drill) }
             return ProblemResponse.json(drill)
         }
         group.delete(RouterPath(base + "/:drillId")) { request, context in
@@ -78,9 +78,9 @@ struct DrillsController {
 
     /// What the gateway knows of a drill it created: its expiry, and the name it was given (a cloud
     /// whose drills have no name upstream, such as Alibaba's, would otherwise show its own id-like name).
-    static func overlay(_ report: DrillReport, on drill: inout Drill) {
-        if let expires = report.expiresAt { drill.expiresAt = Timestamp.rfc3339(expires) }
-        if !report.name.isEmpty { drill.name = report.name }
+    static func overlay(_ label: DrillLabel, on drill: inout Drill) {
+        if let expires = label.expiresAt { drill.expiresAt = Timestamp.rfc3339(expires) }
+        if !label.name.isEmpty { drill.name = label.name }
     }
 
     /// The evidence fields of a create: `cleanupAfter` (ISO 8601, `PT1S` … `P30D`) and the targets.

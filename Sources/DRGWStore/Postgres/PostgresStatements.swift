@@ -234,6 +234,23 @@ enum PostgresStatements {
 
         func decodeRow(_ row: PostgresRow) throws -> OperationColumns { try OperationColumns(row) }
     }
+
+    /// The body of a drill's newest report (a drill read shows its name and expiry).
+    struct NewestReportBody: PostgresPreparedStatement {
+        static let sql = "SELECT body FROM drill_reports WHERE account = $1 AND drill_id = $2 ORDER BY requested_at DESC, id DESC LIMIT 1"
+        typealias Row = String
+        var account: String
+        var drillId: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(account)
+            bindings.append(drillId)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
+    }
 }
 
 /// The columns an operation is read back from.

@@ -61,6 +61,10 @@ extension PostgresStore: DrillReportStore {
         ).first.flatMap(Self.decodeReport)
     }
 
+    public func drillLabel(account: String, drillId: String) async throws -> DrillLabel? {
+        try await rows(PostgresStatements.NewestReportBody(account: account, drillId: drillId)).first.flatMap(EvidenceRecord.label)
+    }
+
     public func reports(account: String, drillIds: [String]) async throws -> [StoredReport] {
         guard !drillIds.isEmpty else { return [] }
         let ids = Array(Array(Set(drillIds)).prefix(500))

@@ -75,6 +75,16 @@ extension SQLiteStore: DrillReportStore {
         }
     }
 
+    public func drillLabel(account: String, drillId: String) async throws -> DrillLabel? {
+        let body = try await writer.read { db in
+            try String.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT body FROM drill_reports WHERE account = ? AND drill_id = ? ORDER BY requested_at DESC, id DESC LIMIT 1"),
+                arguments: [account, drillId])
+        }
+        return body.flatMap(EvidenceRecord.label)
+    }
+
     public func reports(account: String, drillIds: [String]) async throws -> [StoredReport] {
         guard !drillIds.isEmpty else { return [] }
         let ids = Array(Set(drillIds)).prefix(500)
