@@ -76,7 +76,8 @@ extension SQLiteStore: DrillReportStore {
     }
 
     public func drillLabel(account: String, drillId: String) async throws -> DrillLabel? {
-        let body = try await writer.read { db in
+        // One statement: it sees one consistent state without the BEGIN/COMMIT a `read` wraps it in.
+        let body = try await writer.unsafeRead { db in
             try String.fetchOne(
                 db.cachedStatement(
                     sql: "SELECT body FROM drill_reports WHERE account = ? AND drill_id = ? ORDER BY requested_at DESC, id DESC LIMIT 1"),
