@@ -76,14 +76,28 @@ extension SQLiteStore: DrillReportStore {
     }
 
     public func drillLabel(account: String, drillId: String) async throws -> DrillLabel? {
-        // One statement: it sees one consistent state without the BEGIN/COMMIT a `read` wraps it in.
-        let body = try await writer.unsafeRead { db in
-            try String.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT body FROM drill_reports WHERE account = ? AND drill_id = ? ORDER BY requested_at DESC, id DESC LIMIT 1"),
-                arguments: [account, drillId])
+        let body: String?
+        if writer is DatabasePool {
+            // One indexed read of one row, in place on the calling thread: readers of a WAL database
+            // never wait for the writer, and this is cheaper than a hop to GRDB's queue and back on
+            // every drill read. (An in-memory queue serializes reads with writes: it keeps the hop.)
+            body = try newestReportBody(account: account, drillId: drillId)
+        } else {
+            body = try await writer.unsafeRead { db in try Self.newestReportBody(db, account: account, drillId: drillId) }
         }
         return body.flatMap(EvidenceRecord.label)
+    }
+
+    private func newestReportBody(account: String, drillId: String) throws -> String? {
+        try writer.unsafeRead { db in try Self.newestReportBody(db, account: account, drillId: drillId) }
+    }
+
+    /// One statement sees one consistent state, so it needs no BEGIN/COMMIT around it.
+    private static func newestReportBody(_ db: Database, account: String, drillId: String) throws -> String? {
+        try String.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT body FROM drill_reports WHERE account = ? AND drill_id = ? ORDER BY requested_at DESC, id DESC LIMIT 1"),
+            arguments: [account, drillId])
     }
 
     public func reports(account: String, drillIds: [String]) async throws -> [StoredReport] {
