@@ -89,7 +89,7 @@ struct OperationPollingLiveTests {
 
     @Test func endedOperationsAreDeletedAfterTheirRetentionAndReportsStay() async throws {
         let options = SimulatorOptions(port: 0, accessKey: "HPUAEXAMPLEAK0000998", secretKey: "keep-secret-\(UUID().uuidString)", jobSeconds: 0.2)
-        try await LiveGateway.withHuawei(account: "hw-keep", options: options, configure: { $0.operations.retentionDays = 2.0 / 86400 }) { gateway, _ in
+        try await LiveGateway.withHuawei(account: "hw-keep", options: options, configure: { $0.operations.retentionDays = 4.0 / 86400 }) { gateway, _ in
             let created = try await gateway.send(
                 "POST", "/v1/accounts/hw-keep/drills", json: #"{"name":"kept_report","protectionGroupId":"\#(HuaweiSDRSSimulatorSeed.groupId)"}"#,
                 headers: [("Idempotency-Key", "keep-1"), ("Prefer", "wait=20")])
@@ -98,7 +98,7 @@ struct OperationPollingLiveTests {
             let drillId = try #require((created.jsonObject["resource"] as? [String: Any])?["id"] as? String)
             #expect(try await gateway.send("GET", "/v1/operations/\(id)").status == 200)
             var status = 200
-            let deadline = ContinuousClock.now + .seconds(15)
+            let deadline = ContinuousClock.now + .seconds(20)
             while status == 200, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(200))
                 status = try await gateway.send("GET", "/v1/operations/\(id)").status
