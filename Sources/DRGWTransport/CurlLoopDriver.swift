@@ -20,7 +20,8 @@ final class CurlLoopDriver: @unchecked Sendable {
     private let watcher: CurlSocketWatcher
     private let counters: CurlCounters
 
-    private static let easyPoolLimit = 64
+    /// Idle easy handles kept for reuse per loop (each holds curl's receive buffer).
+    private static let easyPoolLimit = 32
 
     // Loop-confined state.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
