@@ -25,11 +25,22 @@ import Testing
         }
     }
 
-    @Test func eachLoopKeepsItsOwnConnectionsAndAnswersOnItsThread() async throws {
+    /// A transport on a group of its own (two loops) and a test server; the transport is shut
+    /// down before the group.
+    static func withTwoLoops(
+        _ body: @Sendable (MultiThreadedEventLoopGroup, TestHTTPServer, CurlTransport) async throws -> Void
+    ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         try await TestHTTPServer.withRunning { server in
             let transport = CurlTransport(group: group)
             defer { transport.shutdown() }
+            try await body(group, server, transport)
+        }
+        try await group.shutdownGracefully()
+    }
+
+    @Test func eachLoopKeepsItsOwnConnectionsAndAnswersOnItsThread() async throws {
+        try await Self.withTwoLoops { group, server, transport in
             let loops = Array(group.makeIterator())
             // Sequential requests from one loop reuse that loop's one connection…
             for index in 0..<10 {
@@ -49,14 +60,10 @@ import Testing
             #expect(transport.stats.requests == 20)
             #expect(transport.inFlightCount == 0)
         }
-        try await group.shutdownGracefully()
     }
 
     @Test func callersOffTheLoopsAreSpreadOverThem() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        try await TestHTTPServer.withRunning { server in
-            let transport = CurlTransport(group: group)
-            defer { transport.shutdown() }
+        try await Self.withTwoLoops { _, server, transport in
             // From Swift's global executor, sequential calls alternate between the two loops' handles,
             // each of which keeps one connection alive.
             for index in 0..<20 {
@@ -66,13 +73,10 @@ import Testing
             #expect(transport.stats.connectionsOpened == 2)
             #expect(server.requestsServed == 20)
         }
-        try await group.shutdownGracefully()
     }
 
     @Test func shutdownFailsLaterSendsOnEveryLoop() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        try await TestHTTPServer.withRunning { server in
-            let transport = CurlTransport(group: group)
+        try await Self.withTwoLoops { group, server, transport in
             let first = try await transport.send(UpstreamRequest(method: "GET", url: server.baseURL + "/echo"))
             #expect(first.status == 200)
             transport.shutdown()
@@ -85,6 +89,5 @@ import Testing
             #expect(server.requestsServed == 1)
             #expect(transport.inFlightCount == 0)
         }
-        try await group.shutdownGracefully()
     }
 }
