@@ -8,6 +8,7 @@ public final class AnswerHold: Sendable {
     private let action: String?
     private let seconds: Double
     private let used = Mutex(false)
+    private let holding = Mutex(false)
     private let latency: Double
     private let jitter: Double
 
@@ -29,6 +30,14 @@ public final class AnswerHold: Sendable {
             defer { used = true }
             return !used
         }
-        if first { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
+        guard first else { return }
+        holding.withLock { $0 = true }
+        try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+        holding.withLock { $0 = false }
+    }
+
+    /// True while the held answer waits: the request has taken effect and its caller still waits.
+    public var isHolding: Bool {
+        holding.withLock { $0 }
     }
 }

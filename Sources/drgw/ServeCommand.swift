@@ -80,8 +80,10 @@ struct GatewayRunner {
         } catch let error as ConfigError {
             throw failConfiguration(error)
         }
+        // A graceful stop ends services in reverse order: the app first (it stops accepting and
+        // drains the requests in flight, whose upstream calls need the transport), the transport last.
         var configuration = ServiceGroupConfiguration(
-            services: extraServices + [app, transport, TransportStatsExporter(transport: transport)],
+            services: [transport, TransportStatsExporter(transport: transport)] + extraServices + [app],
             gracefulShutdownSignals: signals,
             logger: logger
         )

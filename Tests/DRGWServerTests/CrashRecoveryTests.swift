@@ -165,6 +165,28 @@ struct CrashRecoveryTests {
         #expect(await rig.gateway.terminate() == 0)
     }
 
+    @Test("SIGTERM while an upstream call is in flight: the request still gets its answer, then the process exits 0")
+    func inFlightRequestIsDrained() async throws {
+        var options = SimulatorOptions(accessKey: "DRAINTESTAK0000001", secretKey: "drain-secret-\(UUID().uuidString)", jobSeconds: 3)
+        options.holdAction = "createDrill"
+        options.holdSeconds = 2
+        let rig = try await Rig.start(HuaweiSDRSPlugin.self, options: options)
+        defer { rig.stop() }
+        let simulator = try #require(rig.simulator as? HuaweiSDRSSimulator)
+        let groupId = simulator.seedGroupId
+        let create = Task { () -> (Int, String?) in
+            let (status, operation) = try await rig.call(
+                "POST", "/v1/accounts/acct/drills", body: #"{"name":"drain_drill","protectionGroupId":"\#(groupId)"}"#)
+            return (status, operation["status"] as? String ?? (operation["code"] as? String).map { "problem: " + $0 })
+        }
+        // The create reached the cloud and its answer is held: the gateway's upstream call is in flight.
+        #expect(await eventually(within: 20) { simulator.isHoldingAnswer })
+        #expect(await rig.gateway.terminate() == 0)
+        let (status, state) = try await create.value
+        #expect(status == 202, "answered \(status): \(state ?? "")")
+        #expect(state == "running")
+    }
+
     @Test("an operation running when the gateway stops is finished by the next process")
     func operationSurvivesRestart() async throws {
         let options = SimulatorOptions(accessKey: "RESTARTTESTAK00001", secretKey: "restart-secret-\(UUID().uuidString)", jobSeconds: 3)

@@ -71,6 +71,12 @@ enum ProblemResponse {
             case .timedOut: return Problem(.upstreamTimeout, detail: "The provider did not answer in time.")
             default: return Problem(.upstreamError, detail: "The provider's answer could not be read.")
             }
+        case is CancellationError:
+            // The request was cancelled before the provider answered: the gateway is stopping (past
+            // `server.drainSeconds`). Not the gateway's fault, and safe to retry with the same key.
+            return Problem(
+                .upstreamUnavailable, detail: "The gateway stopped before the provider answered. Retry with the same Idempotency-Key.",
+                retryAfter: 1)
         case is StoreUnavailable:
             return Problem(
                 .storeUnavailable, detail: "The gateway's store cannot be reached; nothing was recorded. Retry with the same Idempotency-Key.",

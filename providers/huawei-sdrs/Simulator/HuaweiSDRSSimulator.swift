@@ -29,6 +29,9 @@ public final class HuaweiSDRSSimulator: ProviderSimulator {
     /// The seeded protection group id.
     public var seedGroupId: String { world.withLock { $0.seedGroupId } }
 
+    /// True while the answer of `SimulatorOptions.holdAction` is held back.
+    public var isHoldingAnswer: Bool { hold.isHolding }
+
     /// Creates a simulator.
     /// - Parameters:
     ///   - options: listen address, credentials, project, job duration and faults.
