@@ -16,10 +16,11 @@ struct OperationPollingLiveTests {
     @Test func aRunningJobOutlivesTheLimitAndAnUnreadableOneFailsAfterIt() async throws {
         let options = SimulatorOptions(port: 0, accessKey: "HPUAEXAMPLEAK0000999", secretKey: "poll-secret-\(UUID().uuidString)", jobSeconds: 3)
         let simulator = try await RunningSimulator.start(HuaweiSDRSPlugin.self, options: options)
-        // The cloud "stops answering" when the relay in front of it stops.
+        // The cloud "stops answering" when the relay in front of it stops (refused connections fail at
+        // once; the request timeout only has to outlast a loaded machine's slowest answer).
         let relay = try await TestTCPRelay.start(targetPort: simulator.port)
         var account = HuaweiSDRSPlugin.demoAccount(id: "hw-poll", endpoint: "http://127.0.0.1:\(relay.port)", options: options)
-        account.limits = UpstreamLimits(connectTimeout: 1, requestTimeout: 2, maxAttempts: 1, retryBudgetSeconds: 1, baseBackoff: 0.01)
+        account.limits = UpstreamLimits(connectTimeout: 2, requestTimeout: 5, maxAttempts: 1, retryBudgetSeconds: 1, baseBackoff: 0.01)
         let key = "poll-key-" + UUID().uuidString
         var config = liveConfig(accounts: [account], tenant: "poll", key: key)
         config.operations.maxAgeSeconds = 600
