@@ -1,3 +1,4 @@
+import DRGWCore
 import HummingbirdCore
 import Logging
 import NIOCore
@@ -27,20 +28,6 @@ struct EventLoopPinnedChannel: ServerChildChannel {
         await withTaskExecutorPreference(executor) {
             await inner.handle(value: value, logger: logger)
         }
-    }
-}
-
-/// Runs a task's jobs on one NIO event loop.
-final class EventLoopTaskExecutor: TaskExecutor {
-    let loop: any EventLoop
-
-    init(_ loop: any EventLoop) {
-        self.loop = loop
-    }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
 

@@ -140,15 +140,23 @@ struct WriteCoordinator: Sendable {
         )
         let stored = StoredOperation(tenant: origin.tenant, operation: operation, job: job, nextPollAt: clock().addingTimeInterval(0.2))
         let accepted = Self.acceptedRecord(operation)
-        if let scope {
-            // The operation and the key's 202 in one transaction: a crash leaves both or neither.
-            try await operations.save(stored, completing: scope, response: accepted, now: clock())
-        } else {
-            try await operations.save(stored)
-        }
+        let operations = self.operations
+        let savedAt = clock()
+        let savedScope = scope
+        // The operation and the key's 202 in one transaction (a crash leaves both or neither),
+        // written while the `started` hook writes its own record (a drill's report): two commits
+        // at once instead of one after the other. Both end before the answer.
+        async let saved: Void = {
+            if let savedScope {
+                try await operations.save(stored, completing: savedScope, response: accepted, now: savedAt)
+            } else {
+                try await operations.save(stored)
+            }
+        }()
         if let started = write.started {
             await started(StartedWrite(operation: operation, tenant: origin.tenant, requestedAt: now, upstreamRequestIds: requestIds?.all ?? []))
         }
+        try await saved
         return (try await answer(operation, wait: wait, tenant: origin.tenant, scope: scope, storedAccepted: accepted), false)
     }
 
