@@ -57,6 +57,39 @@ struct EvidenceStoreTests {
         await store.close()
     }
 
+    /// Read-modify-write under contention: updates of one report from two store instances (two
+    /// replicas) at once, while the sweeper's claim moves its check time, lose nothing.
+    @Test("concurrent report updates from two replicas lose no change", arguments: StoreBackend.all)
+    func concurrentUpdates(backend: StoreBackend) async throws {
+        let location = try await backend.makeLocation()
+        defer { Task { await backend.remove(location) } }
+        let one = try await backend.open(location)
+        let two = try await backend.open(location)
+        #expect(try await one.insertReport(Self.report("op1", at: 1000)))
+        let writers = 24
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<writers {
+                let store = i.isMultiple(of: 2) ? one : two
+                group.addTask {
+                    let updated = try await store.updateReport(id: "op1") { current in
+                        current.report.findings.append("finding \(i)")
+                        current.deleteAttempts += 1
+                        current.nextCheckAt = Date(timeIntervalSince1970: 10)
+                    }
+                    #expect(updated?.report.findings.contains("finding \(i)") == true)
+                }
+            }
+            group.addTask { _ = try await one.claimDueReports(at: Date(timeIntervalSince1970: 20), limit: 10, leaseSeconds: 30) }
+            try await group.waitForAll()
+        }
+        let final = try #require(try await two.report(id: "op1"))
+        #expect(Set(final.report.findings) == Set((0..<writers).map { "finding \($0)" }))
+        #expect(final.deleteAttempts == writers)
+        #expect(try await one.updateReport(id: "missing") { $0.deleteAttempts = 1 } == nil)
+        await one.close()
+        await two.close()
+    }
+
     @Test("a schedule moves past a slot once; other tenants do not see it", arguments: StoreBackend.all)
     func schedules(backend: StoreBackend) async throws {
         let location = try await backend.makeLocation()

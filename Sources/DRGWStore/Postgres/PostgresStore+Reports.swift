@@ -4,7 +4,7 @@ import PostgresNIO
 
 extension PostgresStore: DrillReportStore {
     static let reportColumns = "tenant, body, next_check_at, delete_attempts, slot, requested_at, id"
-    typealias ReportRow = (String, String, Double?, Int, Double?, Double, String)
+    typealias ReportRow = PostgresStatements.ReportColumns
 
     static func decodeReport(_ row: ReportRow) -> StoredReport? {
         EvidenceRecord.report(tenant: row.0, body: row.1, requestedAt: row.5, nextCheckAt: row.2, deleteAttempts: row.3, slot: row.4)
@@ -21,35 +21,13 @@ extension PostgresStore: DrillReportStore {
         }
     }
 
-    /// The 13 columns after `id`, bound in table order.
-    static func bindReport(_ stored: StoredReport, _ builder: inout PostgresQueryBuilder) throws -> [String] {
-        let r = stored.report
-        return [
-            try builder.bind(stored.tenant), try builder.bind(r.account), try builder.bind(r.protectionGroupId),
-            try builder.bind(r.drillId), try builder.bind(r.requestedAt.timeIntervalSince1970),
-            try builder.bind(r.readyAt?.timeIntervalSince1970), try builder.bind(r.outcome.rawValue),
-            try builder.bind(r.cleanupStatus.rawValue), try builder.bind(stored.nextCheckAt?.timeIntervalSince1970),
-            try builder.bind(stored.deleteAttempts), try builder.bind(r.scheduleId), try builder.bind(stored.slot?.timeIntervalSince1970),
-            try builder.bind(try EvidenceRecord.body(r)),
-        ]
-    }
-
     public func insertReport(_ report: StoredReport) async throws -> Bool {
-        var builder = PostgresQueryBuilder("")
-        let id = try builder.bind(report.report.id)
-        let values = try Self.bindReport(report, &builder)
-        builder.sql = """
-            INSERT INTO drill_reports (id, tenant, account, protection_group_id, drill_id, requested_at, ready_at, outcome,
-              cleanup_status, next_check_at, delete_attempts, schedule_id, slot, body)
-            VALUES (\(([id] + values).joined(separator: ", ")))
-            ON CONFLICT (id) DO NOTHING RETURNING 1
-            """
-        return try await !integers(builder.query).isEmpty
+        let statement = PostgresStatements.InsertReport(id: report.report.id, values: try PostgresReportValues(report))
+        return try await !rows(statement).isEmpty
     }
 
     public func report(id: String) async throws -> StoredReport? {
-        try await reportRows("SELECT tenant, body, next_check_at, delete_attempts, slot, requested_at, id FROM drill_reports WHERE id = \(id)")
-            .first.flatMap(Self.decodeReport)
+        try await rows(PostgresStatements.ReportByID(id: id)).first.flatMap(Self.decodeReport)
     }
 
     public func report(account: String, drillId: String) async throws -> StoredReport? {
@@ -110,7 +88,24 @@ extension PostgresStore: DrillReportStore {
         return Page(items: slice.compactMap(Self.decodeReport), nextCursor: next)
     }
 
+    /// Optimistic: read, change, write only if the row is still what was read (two prepared
+    /// statements, no connection held while `change` runs); after a few lost races the change is
+    /// made under a row lock. `change` may run more than once, each time on a fresh read.
     public func updateReport(id: String, _ change: @escaping @Sendable (inout StoredReport) -> Void) async throws -> StoredReport? {
+        for _ in 0..<3 {
+            guard let row = try await rows(PostgresStatements.ReportByID(id: id)).first, var stored = Self.decodeReport(row) else {
+                return nil
+            }
+            change(&stored)
+            stored.report.id = id
+            let write = PostgresStatements.UpdateReportIfUnchanged(id: id, values: try PostgresReportValues(stored), read: row)
+            if try await !rows(write).isEmpty { return stored }
+        }
+        return try await updateReportLocked(id: id, change)
+    }
+
+    /// The same change inside a transaction holding the row (`SELECT … FOR UPDATE`).
+    func updateReportLocked(id: String, _ change: @escaping @Sendable (inout StoredReport) -> Void) async throws -> StoredReport? {
         let client = self.client
         let logger = self.logger
         return try await run {
@@ -125,15 +120,7 @@ extension PostgresStore: DrillReportStore {
                 guard let row = current, var stored = Self.decodeReport(row) else { return nil }
                 change(&stored)
                 stored.report.id = id
-                var builder = PostgresQueryBuilder("")
-                let v = try Self.bindReport(stored, &builder)
-                builder.sql = """
-                    UPDATE drill_reports SET tenant = \(v[0]), account = \(v[1]), protection_group_id = \(v[2]), drill_id = \(v[3]),
-                      requested_at = \(v[4]), ready_at = \(v[5]), outcome = \(v[6]), cleanup_status = \(v[7]), next_check_at = \(v[8]),
-                      delete_attempts = \(v[9]), schedule_id = \(v[10]), slot = \(v[11]), body = \(v[12])
-                    WHERE id = \(try builder.bind(id))
-                    """
-                try await connection.query(builder.query, logger: logger)
+                _ = try await connection.execute(PostgresStatements.UpdateReport(id: id, values: try PostgresReportValues(stored)), logger: logger)
                 return stored
             }
         }
