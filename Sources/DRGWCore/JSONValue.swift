@@ -67,6 +67,54 @@ extension JSONValue {
         return text
     }
 
+    /// An optional number member: absent or `null` is nil, any other non-number is an error.
+    public func optionalDouble(_ key: String) throws -> Double? {
+        switch self[key] {
+        case nil, .null?: return nil
+        case .number(let text)?:
+            guard let value = Double(text) else { throw JSONFieldError(field: key) }
+            return value
+        default: throw JSONFieldError(field: key)
+        }
+    }
+
+    /// An optional integer member: absent or `null` is nil; a number that is not an `Int` is an error.
+    public func optionalInt(_ key: String) throws -> Int? {
+        switch self[key] {
+        case nil, .null?: return nil
+        case .number(let text)?:
+            // `JSONDecoder` also takes an integral number written with a fraction or exponent (`3.0`).
+            if let value = Int(text) { return value }
+            guard let value = Double(text), value.rounded() == value, let exact = Int(exactly: value) else {
+                throw JSONFieldError(field: key)
+            }
+            return exact
+        default: throw JSONFieldError(field: key)
+        }
+    }
+
+    /// An optional boolean member: absent or `null` is nil.
+    public func optionalBool(_ key: String) throws -> Bool? {
+        switch self[key] {
+        case nil, .null?: return nil
+        case .bool(let value)?: return value
+        default: throw JSONFieldError(field: key)
+        }
+    }
+
+    /// An optional array of strings: absent or `null` is nil.
+    public func optionalStrings(_ key: String) throws -> [String]? {
+        switch self[key] {
+        case nil, .null?: return nil
+        case .array(let items)?:
+            return try items.map { item in
+                guard let text = item.stringValue else { throw JSONFieldError(field: key) }
+                return text
+            }
+        default: throw JSONFieldError(field: key)
+        }
+    }
+
     /// An optional string member: absent or `null` is nil, any other non-string is an error.
     public func optionalString(_ key: String) throws -> String? {
         switch self[key] {

@@ -51,6 +51,55 @@ public struct JSONWriter {
         }
     }
 
+    /// `"key":"value"`, or `"key":null` for a nil value (records that spell out unknown members).
+    public mutating func member(_ key: String, orNull value: String?) {
+        name(key)
+        if let value { Self.appendString(value, to: &bytes) } else { bytes.append(contentsOf: Self.null) }
+        needsComma = true
+    }
+
+    /// `"key":12.5` as `JSONEncoder` writes a `Double` (no `.0` on whole numbers), `null` when nil
+    /// or not finite.
+    public mutating func member(_ key: String, number value: Double?) {
+        name(key)
+        if let value, value.isFinite {
+            var text = value.description
+            if text.hasSuffix(".0") { text.removeLast(2) }
+            bytes.append(contentsOf: text.utf8)
+        } else {
+            bytes.append(contentsOf: Self.null)
+        }
+        needsComma = true
+    }
+
+    /// `"key":42`, `null` when nil.
+    public mutating func member(_ key: String, number value: Int?) {
+        name(key)
+        if let value { bytes.append(contentsOf: String(value).utf8) } else { bytes.append(contentsOf: Self.null) }
+        needsComma = true
+    }
+
+    /// `"key":true` or `"key":false`.
+    public mutating func member(_ key: String, _ value: Bool) {
+        name(key)
+        bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+        needsComma = true
+    }
+
+    /// `"key":["a","b"]`.
+    public mutating func member(_ key: String, array: [String]) {
+        name(key)
+        bytes.append(UInt8(ascii: "["))
+        for (index, value) in array.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            Self.appendString(value, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
+    private static let null: [UInt8] = Array("null".utf8)
+
     /// `"key":` followed by JSON bytes made elsewhere.
     public mutating func member(_ key: String, raw: [UInt8]) {
         name(key)

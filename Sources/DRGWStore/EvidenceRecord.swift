@@ -10,8 +10,9 @@ enum EvidenceRecord {
         return encoder
     }()
 
+    /// A report's JSON text (its hand-written writer: the same bytes as `encoder` gives).
     static func body(_ report: DrillReport) throws -> String {
-        String(decoding: try encoder.encode(report), as: UTF8.self)
+        String(decoding: report.jsonBytes, as: UTF8.self)
     }
 
     static func body(_ schedule: Schedule) throws -> String {
@@ -22,7 +23,7 @@ enum EvidenceRecord {
     static func report(
         tenant: String, body: String, requestedAt: Double?, nextCheckAt: Double?, deleteAttempts: Int?, slot: Double?
     ) -> StoredReport? {
-        guard var report = try? JSONDecoder().decode(DrillReport.self, from: Data(body.utf8)) else { return nil }
+        guard let document = try? JSONValue(parsing: Array(body.utf8)), var report = try? DrillReport(json: document) else { return nil }
         if let requestedAt { report.requestedAt = Date(timeIntervalSince1970: requestedAt) }
         return StoredReport(
             tenant: tenant, report: report, nextCheckAt: nextCheckAt.map(Date.init(timeIntervalSince1970:)),
