@@ -8,7 +8,7 @@ load (BENCH_LIGHT_CONNECTIONS, 4: what the gateway and its store add to one crea
 saturation (BENCH_CONNECTIONS, 128: creates/s and the backlog). With BENCH_PIN=1 the gateways run
 on core 0 and everything else (simulator, wrk, PostgreSQL) on core 1. BENCH_CASES picks gateway
 cases (sqlite-1,postgres-1,postgres-3); BENCH_STORE_QUERY is appended to the PostgreSQL store URL
-(e.g. `&pool_max=32`).
+(e.g. `&pool_max=32`); BENCH_STAGES=1 has each gateway write its stage timing (stages-*.json).
 """
 import json
 import os
@@ -52,7 +52,8 @@ def psql(url, sql):
 
 def replica(drgw, workdir, tag, simulator, store_url):
     """A `drgw serve` on `store_url`, pinned to core 0 when BENCH_PIN=1."""
-    gateway = Gateway(drgw, workdir, tag, simulator, store_url=store_url, log_level="warning")
+    stages = os.path.join(workdir, f"stages-{tag}.json") if os.environ.get("BENCH_STAGES") == "1" else None
+    gateway = Gateway(drgw, workdir, tag, simulator, store_url=store_url, log_level="warning", stage_file=stages)
     wait_until(lambda: http_get(gateway.port, "/readyz")[0] == 200, "drgw /readyz")
     pin(gateway.process.pid, "0")
     return gateway
