@@ -27,25 +27,15 @@ extension PostgresStatements {
     }
 
     /// Inserts a report unless one with its id exists; a row when inserted.
-    struct InsertReport: PostgresPreparedStatement {
+    struct InsertReport: ReportWrite {
         static let sql = """
             INSERT INTO drill_reports (tenant, account, protection_group_id, drill_id, requested_at, ready_at, outcome,
               cleanup_status, next_check_at, delete_attempts, schedule_id, slot, body, id)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
             ON CONFLICT (id) DO NOTHING RETURNING 1
             """
-        typealias Row = Int
         var id: String
         var values: PostgresReportValues
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 14)
-            values.append(to: &bindings)
-            bindings.append(id)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
     }
 
     /// Writes a report only when its row is still the one that was read (every column a writer
@@ -80,19 +70,26 @@ extension PostgresStatements {
     }
 
     /// Writes a report unconditionally (under the row lock of the fallback transaction).
-    struct UpdateReport: PostgresPreparedStatement {
+    struct UpdateReport: ReportWrite {
         static let sql = "UPDATE drill_reports SET \(reportSet) WHERE id = $14"
-        typealias Row = Int
         var id: String
         var values: PostgresReportValues
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 14)
-            values.append(to: &bindings)
-            bindings.append(id)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
     }
+}
+
+/// A statement binding a report's 13 values as `$1`…`$13` and its id as `$14`.
+protocol ReportWrite: PostgresPreparedStatement where Row == Int {
+    var id: String { get }
+    var values: PostgresReportValues { get }
+}
+
+extension ReportWrite {
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 14)
+        values.append(to: &bindings)
+        bindings.append(id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
 }
