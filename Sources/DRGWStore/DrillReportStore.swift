@@ -93,7 +93,9 @@ public protocol DrillReportStore: Sendable {
     func report(scheduleId: String, slot: Date) async throws -> StoredReport?
     /// A page of reports, newest `requestedAt` first; `nextCursor` continues it.
     func listReports(_ query: ReportQuery) async throws -> Page<StoredReport>
-    /// Reads, changes and writes one report in one transaction; nil when it does not exist.
+    /// Reads, changes and writes one report atomically (no concurrent change is lost); nil when it
+    /// does not exist. `change` must only mutate its argument: a store may run it again on a fresh
+    /// read when another writer got there first.
     func updateReport(id: String, _ change: @escaping @Sendable (inout StoredReport) -> Void) async throws -> StoredReport?
     /// Claims reports whose `nextCheckAt` has come, oldest first: each claimed row's next check
     /// moves `leaseSeconds` ahead in the same statement, so two gateways sharing a store do not
