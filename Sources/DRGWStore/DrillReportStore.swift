@@ -97,6 +97,9 @@ public protocol DrillReportStore: Sendable {
     /// does not exist. `change` must only mutate its argument: a store may run it again on a fresh
     /// read when another writer got there first.
     func updateReport(id: String, _ change: @escaping @Sendable (inout StoredReport) -> Void) async throws -> StoredReport?
+    /// The same, starting from a report the caller read earlier: a store may first try the change
+    /// on it (saving a read when the row has not changed since) and reads afresh when it has.
+    func updateReport(_ read: StoredReport, _ change: @escaping @Sendable (inout StoredReport) -> Void) async throws -> StoredReport?
     /// Claims reports whose `nextCheckAt` has come, oldest first: each claimed row's next check
     /// moves `leaseSeconds` ahead in the same statement, so two gateways sharing a store do not
     /// work on one report at once.
@@ -105,4 +108,10 @@ public protocol DrillReportStore: Sendable {
     func leftoverCounts() async throws -> [String: Int]
     /// Per protection group with any report: the newest `readyAt` of a drill not `failed`.
     func groupSuccesses() async throws -> [GroupSuccess]
+}
+
+extension DrillReportStore {
+    public func updateReport(_ read: StoredReport, _ change: @escaping @Sendable (inout StoredReport) -> Void) async throws -> StoredReport? {
+        try await updateReport(id: read.report.id, change)
+    }
 }

@@ -90,6 +90,33 @@ struct EvidenceStoreTests {
         await two.close()
     }
 
+    /// An update that starts from the caller's earlier read: applied on it when the row is as read,
+    /// on a fresh read when someone changed it in between (nothing lost either way).
+    @Test("an update from an earlier read keeps changes made since", arguments: StoreBackend.all)
+    func updateFromEarlierRead(backend: StoreBackend) async throws {
+        let location = try await backend.makeLocation()
+        defer { Task { await backend.remove(location) } }
+        let store = try await backend.open(location)
+        var report = Self.report("op1", at: 1_765_000_000.123_456)
+        report.nextCheckAt = Date(timeIntervalSince1970: 1_765_000_100.5)
+        report.slot = Date(timeIntervalSince1970: 1_765_000_000)
+        report.report.readyAt = Date(timeIntervalSince1970: 1_765_000_050.25)
+        #expect(try await store.insertReport(report))
+        let read = try #require(try await store.report(id: "op1"))
+        let first = try await store.updateReport(read) { $0.report.findings.append("first") }
+        #expect(first?.report.findings == ["first"])
+
+        let stale = try #require(try await store.report(id: "op1"))
+        _ = try await store.updateReport(id: "op1") { $0.report.findings.append("in between"); $0.deleteAttempts = 2 }
+        let last = try await store.updateReport(stale) { $0.report.findings.append("last") }
+        #expect(last?.report.findings == ["first", "in between", "last"])
+        #expect(last?.deleteAttempts == 2)
+        let stored = try #require(try await store.report(id: "op1"))
+        #expect(stored.report.findings == ["first", "in between", "last"])
+        #expect(stored.report.requestedAt == report.report.requestedAt && stored.slot == report.slot)
+        await store.close()
+    }
+
     @Test("a schedule moves past a slot once; other tenants do not see it", arguments: StoreBackend.all)
     func schedules(backend: StoreBackend) async throws {
         let location = try await backend.makeLocation()

@@ -145,7 +145,7 @@ struct EvidenceRecorder: OperationObserver {
                 }
                 let rto = DrillVerdict.rtoSeconds(requestedAt: report.requestedAt, readyAt: now)
                 let reading = estimate
-                let updated = try await reports.updateReport(id: operation.id) { current in
+                let updated = try await reports.updateReport(existing) { current in
                     current.report.drillId = drillId
                     current.report.readyAt = now
                     current.report.rtoSeconds = DrillVerdict.rtoSeconds(requestedAt: current.report.requestedAt, readyAt: now)
@@ -167,7 +167,7 @@ struct EvidenceRecorder: OperationObserver {
                 }
             case .failed:
                 let problem = operation.error
-                _ = try await reports.updateReport(id: operation.id) { current in
+                _ = try await reports.updateReport(existing) { current in
                     current.report.drillId = current.report.drillId ?? operation.resource.id
                     let finding = "the drill create failed: \(problem?.code ?? "unknown")\(problem.map { " (\($0.detail))" } ?? "")"
                     if !current.report.findings.contains(finding) { current.report.findings.append(finding) }

@@ -88,17 +88,42 @@ extension PostgresStore: DrillReportStore {
         return Page(items: slice.compactMap(Self.decodeReport), nextCursor: next)
     }
 
+    /// A read-change-write of one report (the optimistic loop below).
+    public func updateReport(id: String, _ change: @escaping @Sendable (inout StoredReport) -> Void) async throws -> StoredReport? {
+        try await updateReport(id: id, assumed: nil, change)
+    }
+
+    /// First tries the change on the caller's earlier read, assuming the row is unchanged (its
+    /// columns are what that report writes, the same bytes); a changed row fails the compare and
+    /// the usual read-change-write follows.
+    public func updateReport(_ read: StoredReport, _ change: @escaping @Sendable (inout StoredReport) -> Void) async throws -> StoredReport? {
+        let values = try PostgresReportValues(read)
+        let row: ReportRow = (values.tenant, values.body, values.nextCheckAt, values.deleteAttempts, values.slot, values.requestedAt, read.report.id)
+        return try await updateReport(id: read.report.id, assumed: (row, read), change)
+    }
+
     /// Optimistic: read, change, write only if the row is still what was read (two prepared
     /// statements, no connection held while `change` runs); after a few lost races the change is
     /// made under a row lock. `change` may run more than once, each time on a fresh read.
-    public func updateReport(id: String, _ change: @escaping @Sendable (inout StoredReport) -> Void) async throws -> StoredReport? {
+    private func updateReport(
+        id: String, assumed: (row: ReportRow, report: StoredReport)?, _ change: @escaping @Sendable (inout StoredReport) -> Void
+    ) async throws -> StoredReport? {
+        var assumed = assumed
         for _ in 0..<3 {
-            guard let row = try await rows(PostgresStatements.ReportByID(id: id)).first, var stored = Self.decodeReport(row) else {
-                return nil
+            let read: ReportRow
+            var stored: StoredReport
+            if let known = assumed {
+                (read, stored) = known
+                assumed = nil
+            } else {
+                guard let row = try await rows(PostgresStatements.ReportByID(id: id)).first, let decoded = Self.decodeReport(row) else {
+                    return nil
+                }
+                (read, stored) = (row, decoded)
             }
             change(&stored)
             stored.report.id = id
-            let write = PostgresStatements.UpdateReportIfUnchanged(id: id, values: try PostgresReportValues(stored), read: row)
+            let write = PostgresStatements.UpdateReportIfUnchanged(id: id, values: try PostgresReportValues(stored), read: read)
             if try await !rows(write).isEmpty { return stored }
         }
         return try await updateReportLocked(id: id, change)
