@@ -472,7 +472,7 @@ def main():
         for connections in connection_counts:
             log(f"GET c={connections}{suffix}")
             sim = ("sim", [simulator.process.pid])
-            direct, proxied, gated = [], [], []
+            direct, proxied, gated, front = [], [], [], []
             # Interleaved rounds (direct, nginx, drgw, then again): a slow spell of the machine hits all
             # three cases of a round, and added latency is judged per round (paired), not across rounds.
             for i in range(ROUNDS):
@@ -493,9 +493,15 @@ def main():
                                                  - before["drgw_upstream_connections_opened_total"])
                 measured.update(gateway.memory())
                 gated.append(measured)
+                if latency_ms == 0:
+                    # drgw's front alone: the HTTP server, middleware and log line, no store, no upstream
+                    front.append(run_wrk_once(workdir, f"drgw-health{tag}{name}", gateway.port, connections, seconds,
+                                              fixed_script("GET", "/healthz", {}), [("proxy", [gateway.process.pid])]))
             results[("direct GET" + suffix, connections)] = median_run(direct)
             results[("nginx GET" + suffix, connections)] = median_run(proxied)
             results[("drgw GET" + suffix, connections)] = median_run(gated)
+            if front:
+                results[("drgw /healthz" + suffix, connections)] = median_run(front)
             paired[("drgw GET" + suffix, connections)] = paired_added(gated, direct)
             paired[("nginx GET" + suffix, connections)] = paired_added(proxied, direct)
         if with_sdk:
@@ -655,13 +661,31 @@ def failed_cases(results):
         sys.exit(1)
 
 
+def print_cpu_budget(results, share=0.60):
+    """At 64 connections the cores are saturated, so a proxy's rate follows from its CPU per request:
+    what wrk, the simulator and the kernel spent per request in the nginx case stays, and the rest of the
+    cores is what drgw may spend per GET to reach `share` of nginx's rate."""
+    nginx, front, gated = (results.get((case, 64)) for case in ("nginx GET", "drgw /healthz", "drgw GET"))
+    if not nginx or "cpu_us_proxy" not in nginx or not gated:
+        return
+    cores = os.cpu_count()
+    rest = cores * 1e6 / nginx["rps"] - nginx["cpu_us_proxy"]
+    budget = cores * 1e6 / (share * nginx["rps"]) - rest
+    line = (f"- c=64 CPU budget: {share:.2f} × nginx's rate leaves drgw {budget:.0f} µs of CPU per GET ({cores} cores, "
+            f"{rest:.0f} µs per request for wrk, the simulator and the kernel as in the nginx case); a drgw GET took "
+            f"{gated['cpu_us_proxy']:.0f} µs")
+    if front and "cpu_us_proxy" in front:
+        line += f", drgw's front alone (/healthz: HTTP server, middleware, log line) {front['cpu_us_proxy']:.0f} µs"
+    print(line)
+
+
 def report_hop(results, paired, extra, seconds, workdir):
     save_results(results, paired, extra, workdir)
     print()
     print(f"drgw benchmark (gateway hop), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()}, "
           f"{os.cpu_count()} cores, loopback, {seconds} s per case, median of {ROUNDS} interleaved round(s)")
     print()
-    print_table(results, ["direct GET", "nginx GET", "drgw GET"], (1, 64))
+    print_table(results, ["direct GET", "nginx GET", "drgw GET", "drgw /healthz"], (1, 64))
     print_stages(extra)
     one, wide = paired[("drgw GET", 1)], results[("drgw GET", 64)]
     nginx_one = paired[("nginx GET", 1)]
@@ -671,6 +695,7 @@ def report_hop(results, paired, extra, seconds, workdir):
     print(f"- c=1: drgw added p50 {one['p50']:+.2f} ms (target ≤ 0.5), p99 {one['p99']:+.2f} ms (target ≤ 2); "
           f"nginx added p50 {nginx_one['p50']:+.2f} ms, p99 {nginx_one['p99']:+.2f} ms")
     print(f"- c=64: drgw ÷ nginx rate {ratio:.2f} (target ≥ 0.60)")
+    print_cpu_budget(results)
     if transfers:
         print(f"- upstream connects per 100 upstream calls: {100.0 * connects / transfers:.3f} (target ≤ 1)")
     print(f"- drgw peak RSS: {max(results[('drgw GET', c)]['VmHWM'] for c in (1, 64)):.1f} MiB (target ≤ 64)")
@@ -692,7 +717,7 @@ def report(results, paired, seconds, workdir, extra):
               "other work shared the CPUs, so rates and latencies are noisy; CPU µs per request is the steadier "
               "measure.")
     print()
-    order = ["direct GET", "nginx GET", "drgw GET", "SDK GET", "direct POST", "drgw POST", "SDK POST"]
+    order = ["direct GET", "nginx GET", "drgw GET", "drgw /healthz", "SDK GET", "direct POST", "drgw POST", "SDK POST"]
     lat = f" @{UPSTREAM_MS}ms"
     order += [c + lat for c in ("direct GET", "nginx GET", "drgw GET", "direct POST", "drgw POST")]
     print_table(results, order, CONNECTIONS)
@@ -740,6 +765,7 @@ def report(results, paired, seconds, workdir, extra):
     target("POST added p50" + where, f"{post50:+.2f} ms", "≤ 1 ms", post50 <= 1.0)
     target("drgw GET RPS ÷ nginx GET RPS (throughput regime)", f"{g['rps'] / n['rps']:.2f}", "≥ 0.60",
            g["rps"] / n["rps"] >= 0.60)
+    print_cpu_budget(results)
     sdk, p1 = r("SDK POST", 1), r("drgw POST", 1)
     print(f"- drill create at 1 connection, drgw calls/s ÷ SDK calls/s: {p1['rps'] / sdk['rps']:.2f}× (no target: "
           "the upstream's own time bounds both)")
@@ -748,7 +774,7 @@ def report(results, paired, seconds, workdir, extra):
     floor = r("direct POST", 1)["p50"]
     print(f"  bound: the direct upstream create takes {floor:.2f} ms (p50) at 1 connection, so even a gateway that "
           f"added nothing would reach at most {sdk['p50'] / floor:.2f}× the SDK's {sdk['p50']:.2f} ms per create")
-    drgw_cases = [m for (k, _), m in results.items() if k.startswith("drgw ")]
+    drgw_cases = [m for (k, _), m in results.items() if k.startswith("drgw ") and "healthz" not in k]
     transfers = sum(m.get("upstream_transfers_all_rounds", m.get("upstream_transfers", 0)) for m in drgw_cases)
     connects = sum(m.get("upstream_connects_all_rounds", m.get("upstream_connects", 0)) for m in drgw_cases)
     clients = sum(m.get("requests_all_rounds", m["requests"]) for m in drgw_cases)

@@ -9,6 +9,8 @@ struct DrillsController {
     let writes: WriteCoordinator
     let recorder: EvidenceRecorder
     let reports: any DrillReportStore
+    /// Labels already read: a polled drill's report is read once a minute, not on every GET.
+    let labels = DrillLabelCache()
 
     func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
         let base = "accounts/:account/drills"
@@ -59,7 +61,7 @@ struct DrillsController {
             let (entry, call) = try registry.resolve(request, context)
             let id = try context.parameters.id("drillId")
             // The gateway's own record is read while the cloud answers, not after.
-            async let known = reports.drillLabel(account: entry.settings.id, drillId: id)
+            async let known = labels.label(account: entry.settings.id, drillId: id, read: reports.drillLabel)
             var drill: Drill
             do {
                 drill = try await entry.provider.drill(id: id, context: call)
