@@ -55,6 +55,39 @@ struct LogSinkTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func loggedEventsAreRenderedOnTheSinksThreadInOrder() throws {
+        let (readEnd, writeEnd) = Self.pipeEnds()
+        let sink = LogSink(fd: writeEnd)
+        let redactor = Redactor()
+        redactor.register(["very-secret-1"])
+        var handler = JSONLogHandler(label: "drgw", redactor: redactor, sink: sink)
+        handler[metadataKey: "request_id"] = "r-1"
+        var logger = Logger(label: "drgw") { _ in handler }
+        logger.logLevel = .info
+        logger[metadataKey: "phase"] = "before"
+        let before = Date()
+        for i in 0..<200 {
+            sink.append(Array("{\"raw\":\(i)}\n".utf8))
+            logger.info("event \(i) very-secret-1", metadata: ["i": .stringConvertible(i), "request_id": "own-\(i)"])
+        }
+        // Metadata changed after the calls does not reach their lines: it was taken at the call.
+        logger[metadataKey: "phase"] = "after"
+        #expect(sink.flush())
+        let lines = Self.lines(Self.drain(readEnd))
+        #expect(lines.count == 400)
+        for i in 0..<200 {
+            #expect(lines[2 * i] == "{\"raw\":\(i)}")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[2 * i + 1].utf8)) as? [String: Any])
+            #expect(object["msg"] as? String == "event \(i) [redacted]")
+            #expect(object["i"] as? String == "\(i)")
+            #expect(object["request_id"] as? String == "own-\(i)")
+            #expect(object["phase"] as? String == "before")
+            let time = try #require(Timestamp.parseRFC3339(object["ts"] as? String ?? ""))
+            #expect(time.timeIntervalSince(before) > -1 && time.timeIntervalSinceNow < 1)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func aStalledReaderDropsLinesInsteadOfBlocking() throws {
         let (readEnd, writeEnd) = Self.pipeEnds()
         // Fill the pipe first (100-byte writes are atomic on a pipe), so the sink's writer blocks.

@@ -3,7 +3,8 @@ import Foundation
 import Logging
 import Synchronization
 
-/// One JSON object per line, on stdout through `LogSink` (which never blocks the caller). As a
+/// One JSON object per line, on stdout through `LogSink` (which never blocks the caller and renders
+/// the line on its own thread). As a
 /// safety net, every configured secret value and anything that looks like an Authorization header
 /// value is replaced by `[redacted]`.
 public struct JSONLogHandler: LogHandler {
@@ -25,37 +26,66 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// Hands the event to the sink as it is: the line is rendered on the sink's thread, not the caller's.
     public func log(event: LogEvent) {
-        sink.append(render(event), urgent: event.level >= .error)
+        sink.append(record(event), urgent: event.level >= .error)
+    }
+
+    /// The event with what the line needs, taken now (time, metadata), rendered later.
+    func record(_ event: LogEvent) -> Record {
+        Record(
+            date: Date(), level: event.level, label: label, message: event.message.description, metadata: metadata,
+            eventMetadata: event.metadata, redactor: redactor)
     }
 
     /// One log line: a JSON object with `ts`, `level`, `logger`, `msg`, then the metadata by key.
     func render(_ event: LogEvent) -> [UInt8] {
-        // The handler's metadata and the event's (which wins), as one sorted list without building a
-        // merged dictionary.
-        var entries: [(key: String, value: Logger.Metadata.Value)] = []
-        entries.reserveCapacity(metadata.count + (event.metadata?.count ?? 0))
-        let extra = event.metadata ?? [:]
-        for entry in metadata where extra[entry.key] == nil { entries.append(entry) }
-        for entry in extra { entries.append(entry) }
-        entries.sort { $0.key < $1.key }
         var line: [UInt8] = []
-        line.reserveCapacity(256)
-        line.append(UInt8(ascii: "{"))
-        Self.append(key: "ts", value: Timestamp.rfc3339(Date()), to: &line)
-        Self.append(key: "level", value: event.level.rawValue, to: &line)
-        Self.append(key: "logger", value: label, to: &line)
-        Self.append(key: "msg", value: redactor.redact(event.message.description), to: &line)
-        for (key, value) in entries where !Self.reserved.contains(key) {
-            Self.append(key: key, value: redactor.redact(Self.flatten(value)), to: &line)
-        }
-        line[line.count - 1] = UInt8(ascii: "}")
-        line.append(0x0A)
+        record(event).render(into: &line)
         return line
     }
 
+    /// A log event waiting in the sink: everything its line shows, fixed when it was logged.
+    struct Record: Sendable {
+        var date: Date
+        var level: Logger.Level
+        var label: String
+        var message: String
+        /// The handler's metadata and the event's (which wins on equal keys).
+        var metadata: Logger.Metadata
+        var eventMetadata: Logger.Metadata?
+        var redactor: Redactor
+
+        /// Roughly the bytes of the rendered line (the sink's backlog bound).
+        var estimatedSize: Int {
+            64 + label.utf8.count + message.utf8.count + 48 * (metadata.count + (eventMetadata?.count ?? 0))
+        }
+
+        /// Appends the line, newline included.
+        func render(into line: inout [UInt8]) {
+            // Both metadata sets as one sorted list, without building a merged dictionary.
+            var entries: [(key: String, value: Logger.Metadata.Value)] = []
+            entries.reserveCapacity(metadata.count + (eventMetadata?.count ?? 0))
+            let extra = eventMetadata ?? [:]
+            for entry in metadata where extra[entry.key] == nil { entries.append(entry) }
+            for entry in extra { entries.append(entry) }
+            entries.sort { $0.key < $1.key }
+            if line.isEmpty { line.reserveCapacity(256) }
+            line.append(UInt8(ascii: "{"))
+            JSONLogHandler.append(key: "ts", value: Timestamp.rfc3339(date), to: &line)
+            JSONLogHandler.append(key: "level", value: level.rawValue, to: &line)
+            JSONLogHandler.append(key: "logger", value: label, to: &line)
+            JSONLogHandler.append(key: "msg", value: redactor.redact(message), to: &line)
+            for (key, value) in entries where !JSONLogHandler.reserved.contains(key) {
+                JSONLogHandler.append(key: key, value: redactor.redact(JSONLogHandler.flatten(value)), to: &line)
+            }
+            line[line.count - 1] = UInt8(ascii: "}")
+            line.append(0x0A)
+        }
+    }
+
     /// Keys the handler writes itself; metadata cannot overwrite them.
-    private static let reserved: Set<String> = ["ts", "level", "logger", "msg"]
+    static let reserved: Set<String> = ["ts", "level", "logger", "msg"]
 
     /// Appends `"key":"value",` with JSON string escaping on UTF-8 bytes (every control character
     /// escaped, so a value cannot start a new line or drive a terminal).

@@ -2,7 +2,7 @@ import DRGWCore
 import Foundation
 import Metrics
 
-/// Where log lines go: a byte buffer that a thread of its own writes to a file descriptor.
+/// Where log lines go: a queue that a thread of its own renders and writes to a file descriptor.
 ///
 /// A request never waits on the log's reader: a slow or stalled stdout (a paused terminal, a
 /// container runtime or journald that stopped reading) would otherwise block every event loop
@@ -18,8 +18,16 @@ public final class LogSink: @unchecked Sendable {
     private let capacity: Int
     private let interval: Double
     private let condition = NSCondition()
+    /// A line as bytes, or a log event the writer renders.
+    private enum Item {
+        case bytes([UInt8])
+        case record(JSONLogHandler.Record)
+    }
+
     // Guarded by `condition`.
-    private var pending: [UInt8] = []
+    private var pending: [Item] = []
+    /// Bytes waiting (estimated for records), bounded by `capacity`.
+    private var pendingBytes = 0
     private var dropped = 0
     private var writing = false
     private var urgent = false
@@ -39,15 +47,25 @@ public final class LogSink: @unchecked Sendable {
 
     /// Queues one line (with its newline); `urgent` wakes the writer at once.
     public func append(_ line: [UInt8], urgent: Bool = false) {
+        enqueue(.bytes(line), size: line.count, urgent: urgent)
+    }
+
+    /// Queues one log event; the writer renders its line.
+    func append(_ record: JSONLogHandler.Record, urgent: Bool = false) {
+        enqueue(.record(record), size: record.estimatedSize, urgent: urgent)
+    }
+
+    private func enqueue(_ item: Item, size: Int, urgent: Bool) {
         condition.lock()
         defer { condition.unlock() }
-        guard pending.count + line.count <= capacity else {
+        guard pendingBytes + size <= capacity else {
             dropped += 1
             Self.droppedCounter.increment()
             return
         }
         let wasEmpty = pending.isEmpty
-        pending.append(contentsOf: line)
+        pending.append(item)
+        pendingBytes += size
         if urgent { self.urgent = true }
         // The writer sleeps untimed only while nothing waits: wake it for the first line, then it
         // comes back on its own after `interval`.
@@ -82,24 +100,40 @@ public final class LogSink: @unchecked Sendable {
         while true {
             while pending.isEmpty { condition.wait() }
             // Collect for a while unless someone waits for the bytes or the batch is big already.
-            if !urgent && flushRequests == 0 && pending.count < 64 << 10 {
+            if !urgent && flushRequests == 0 && pendingBytes < 64 << 10 {
                 _ = condition.wait(until: Date(timeIntervalSinceNow: interval))
             }
-            var batch: [UInt8] = []
-            swap(&batch, &pending)
+            var items: [Item] = []
+            swap(&items, &pending)
+            pendingBytes = 0
             urgent = false
             writing = true
             condition.unlock()
-            let complete = Self.writeAll(batch, to: fd)
+            let complete = Self.writeAll(Self.render(items), to: fd)
             condition.lock()
             writing = false
             if complete && dropped > 0 {
                 let count = dropped
                 dropped = 0
-                pending.insert(contentsOf: Self.droppedNotice(count), at: 0)
+                let notice = Self.droppedNotice(count)
+                pending.insert(.bytes(notice), at: 0)
+                pendingBytes += notice.count
             }
             condition.broadcast()
         }
+    }
+
+    /// One batch's bytes, records rendered in order.
+    private static func render(_ items: [Item]) -> [UInt8] {
+        var batch: [UInt8] = []
+        batch.reserveCapacity(items.count * 256)
+        for item in items {
+            switch item {
+            case .bytes(let line): batch.append(contentsOf: line)
+            case .record(let record): record.render(into: &batch)
+            }
+        }
+        return batch
     }
 
     /// Blocking writes on this thread until `bytes` are out; false when the descriptor fails.
