@@ -76,6 +76,8 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // Linux epoll, eventfd and AIO socket polls, with typed inline functions for the AIO system calls.
+        .systemLibrary(name: "CLinuxEvents", path: "Sources/CLinuxEvents"),
         // Unified domain: models, problems, the Provider and HTTPTransport protocols, signing helpers.
         .target(
             name: "DRGWCore",
@@ -91,7 +93,7 @@ let package = Package(
         .target(
             name: "DRGWTransport",
             dependencies: [
-                "CCurl", "DRGWCore",
+                "CCurl", "CLinuxEvents", "DRGWCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

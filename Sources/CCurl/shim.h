@@ -2,8 +2,6 @@
 #define DRGW_CCURL_SHIM_H
 
 #include <curl/curl.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 
 // curl_easy_setopt and curl_multi_setopt are variadic, which Swift cannot call.
 // These typed wrappers pin each argument type.

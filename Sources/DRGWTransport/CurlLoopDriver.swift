@@ -1,4 +1,5 @@
 import CCurl
+import CLinuxEvents
 import DRGWCore
 import Foundation
 import NIOCore
@@ -9,16 +10,18 @@ import Synchronization
 /// Every curl call on the handle and its transfers runs on `loop`: a request handled on that loop
 /// adds its transfer in place (curl writes the request from that thread at once), and the answer
 /// is read, completed and handed back on the same thread, so a request that arrives on an event
-/// loop never changes thread. NIO cannot watch a socket it does not own, so curl's sockets sit in
-/// the `CurlSocketWatcher`'s epoll set, which only relays readiness to the owning loop.
+/// loop never changes thread. NIO cannot watch a socket it does not own: curl's sockets are watched
+/// by Linux AIO polls that wake this loop directly (`CurlAIOReadiness`), or, where those are not
+/// available, by the `CurlSocketWatcher` thread, which relays readiness to the loop.
 final class CurlLoopDriver: @unchecked Sendable {
     let loop: any EventLoop
     /// The driver's number in the watcher's epoll events.
     let index: Int
     private let multi: UnsafeMutableRawPointer
     private let userAgent: String
-    private let watcher: CurlSocketWatcher
     private let counters: CurlCounters
+    /// Loop-confined: set on the loop right after init, before any transfer starts there.
+    private var readiness: any CurlSocketReadiness
 
     /// Idle easy handles kept for reuse per loop (each holds curl's receive buffer).
     private static let easyPoolLimit = 32
@@ -37,15 +40,15 @@ final class CurlLoopDriver: @unchecked Sendable {
 
     init(
         loop: any EventLoop, index: Int, userAgent: String, maxConnectionsPerHost: Int, watcher: CurlSocketWatcher,
-        counters: CurlCounters
+        counters: CurlCounters, readinessKind: CurlTransport.Readiness, aioCapacity: Int = CurlAIOReadiness.defaultCapacity
     ) {
         guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed") }
         self.loop = loop
         self.index = index
         self.multi = multi
         self.userAgent = userAgent
-        self.watcher = watcher
         self.counters = counters
+        readiness = CurlWatcherReadiness(watcher: watcher, driver: index)
         _ = drgw_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
         _ = drgw_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(16, maxConnectionsPerHost * 2))
         // The callbacks run on `loop` only, inside curl calls made there; the driver outlives the handle.
@@ -67,7 +70,36 @@ final class CurlLoopDriver: @unchecked Sendable {
             sigemptyset(&blocked)
             sigaddset(&blocked, SIGPIPE)
             pthread_sigmask(SIG_BLOCK, &blocked, nil)
+            if readinessKind == .automatic { self.useAIOReadiness(capacity: aioCapacity) }
         }
+    }
+
+    /// Linux AIO polls for this loop's sockets when the kernel offers them (no thread in between);
+    /// else the watcher thread stays in charge.
+    private func useAIOReadiness(capacity: Int) {
+        let fallback = readiness
+        guard !stopped,
+            let aio = CurlAIOReadiness.make(
+                loop: loop, capacity: capacity, overflow: fallback, ready: { [weak self] in self?.ready($0) })
+        else { return }
+        readiness = aio
+        aio.start { [weak self] in
+            guard let self, !self.stopped else { return }
+            // NIO refused the eventfd: back to the watcher, with every socket curl watches now.
+            self.readiness = fallback
+            for (socket, wanted) in self.sockets { fallback.watch(socket, events: wanted, known: false) }
+        }
+    }
+
+    /// How this driver learns of ready sockets: `aio` or `watcher` (tests and diagnostics).
+    var readinessName: String {
+        readiness is CurlAIOReadiness ? "aio" : "watcher"
+    }
+
+    /// AIO polls submitted and watches that went to the watcher past their capacity (tests).
+    var aioCounts: (submitted: Int, overflows: Int) {
+        guard let aio = readiness as? CurlAIOReadiness else { return (0, 0) }
+        return (aio.submitted, aio.overflows)
     }
 
     // MARK: Any thread
@@ -144,7 +176,7 @@ final class CurlLoopDriver: @unchecked Sendable {
             _ = curl_multi_socket_action(multi, socket, mask, &running)
             // One-shot: the watcher reports a socket once until it is armed again.
             if !rearmed.contains(socket), let wanted = sockets[socket] {
-                watcher.watch(socket, events: wanted, driver: index, known: true)
+                readiness.watch(socket, events: wanted, known: true)
             }
         }
         rearmed.removeAll(keepingCapacity: true)
@@ -159,10 +191,10 @@ final class CurlLoopDriver: @unchecked Sendable {
         case CURL_POLL_OUT: wanted = EPOLLOUT.rawValue
         case CURL_POLL_INOUT: wanted = EPOLLIN.rawValue | EPOLLOUT.rawValue
         default:  // CURL_POLL_REMOVE
-            if sockets.removeValue(forKey: socket) != nil { watcher.unwatch(socket) }
+            if sockets.removeValue(forKey: socket) != nil { readiness.unwatch(socket) }
             return
         }
-        watcher.watch(socket, events: wanted, driver: index, known: sockets[socket] != nil)
+        readiness.watch(socket, events: wanted, known: sockets[socket] != nil)
         sockets[socket] = wanted
         rearmed.insert(socket)
     }
@@ -263,8 +295,9 @@ final class CurlLoopDriver: @unchecked Sendable {
         timer?.cancel()
         timer = nil
         timerGeneration &+= 1
-        for socket in sockets.keys { watcher.unwatch(socket) }
+        for socket in sockets.keys { readiness.unwatch(socket) }
         sockets.removeAll()
+        readiness.stop()
         for easy in idleHandles { curl_easy_cleanup(easy) }
         idleHandles.removeAll()
         curl_multi_cleanup(multi)

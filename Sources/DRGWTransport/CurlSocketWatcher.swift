@@ -1,4 +1,4 @@
-import CCurl
+import CLinuxEvents
 import Foundation
 import Synchronization
 

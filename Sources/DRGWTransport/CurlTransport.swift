@@ -9,8 +9,10 @@ import Synchronization
 /// Each event loop of `group` owns one multi handle (`CurlLoopDriver`). A request sent from a task
 /// running on an event loop (the HTTP server runs each connection's requests on its own loop) is
 /// added to that loop's handle in place, and its answer is read and handed back on the same thread;
-/// other callers are spread over the loops. One watcher thread waits on curl's sockets and wakes
-/// the loop that owns a ready one. No Swift cooperative thread ever blocks on I/O. Connections are
+/// other callers are spread over the loops. A ready socket wakes the loop that owns it: through a
+/// Linux AIO poll that signals an eventfd the loop reads, or, where the kernel offers no AIO polls,
+/// through a watcher thread that waits on curl's sockets and relays. No Swift cooperative thread
+/// ever blocks on I/O. Connections are
 /// kept alive and reused per loop. TLS peers are always verified against the system CA store and
 /// redirects are never followed.
 public final class CurlTransport: HTTPTransport, Sendable {
@@ -26,6 +28,14 @@ public final class CurlTransport: HTTPTransport, Sendable {
             self.requests = requests
             self.connectionsOpened = connectionsOpened
         }
+    }
+
+    /// How the loops learn that curl's sockets are ready.
+    public enum Readiness: Sendable, Equatable {
+        /// Linux AIO polls when the kernel allows them, else the watcher thread.
+        case automatic
+        /// Always the watcher thread (tests compare both).
+        case watcherThread
     }
 
     /// `curl_global_init` is not thread-safe on every build; a static let runs it exactly once.
@@ -45,9 +55,19 @@ public final class CurlTransport: HTTPTransport, Sendable {
     ///   - maxConnectionsPerHost: upper bound of simultaneous connections to one host, over all
     ///     loops (each loop gets its share); further transfers wait.
     ///   - group: the event loops that run curl; the HTTP server's, so that a request stays on its loop.
-    public init(
+    ///   - readiness: how the loops learn of ready sockets.
+    public convenience init(
         userAgent: String = "drgw/0.1", maxConnectionsPerHost: Int = 64,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, readiness: Readiness = .automatic
+    ) {
+        self.init(
+            userAgent: userAgent, maxConnectionsPerHost: maxConnectionsPerHost, group: group, readiness: readiness,
+            aioCapacity: CurlAIOReadiness.defaultCapacity)
+    }
+
+    /// As above, with the polls in flight per loop before sockets go to the watcher thread (tests).
+    init(
+        userAgent: String, maxConnectionsPerHost: Int, group: any EventLoopGroup, readiness: Readiness, aioCapacity: Int
     ) {
         precondition(Self.globalInit == CURLE_OK, "curl_global_init failed")
         let loops = Array(group.makeIterator())
@@ -58,7 +78,7 @@ public final class CurlTransport: HTTPTransport, Sendable {
         drivers = loops.enumerated().map { index, loop in
             CurlLoopDriver(
                 loop: loop, index: index, userAgent: userAgent, maxConnectionsPerHost: perLoop, watcher: watcher,
-                counters: counters)
+                counters: counters, readinessKind: readiness, aioCapacity: aioCapacity)
         }
         driverOfLoop = Dictionary(uniqueKeysWithValues: drivers.map { (ObjectIdentifier($0.loop), $0) })
         self.watcher = watcher
@@ -110,6 +130,26 @@ public final class CurlTransport: HTTPTransport, Sendable {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for driver in drivers { driver.stop() }
         watcher.stop()
+    }
+
+    /// Whether the kernel lets this process watch sockets with Linux AIO polls (what `.automatic`
+    /// uses when it can).
+    public static var aioPollsAvailable: Bool {
+        CurlAIOReadiness.available()
+    }
+
+    /// How each loop learns of ready sockets now: `aio` or `watcher` (tests and diagnostics).
+    public func readinessInUse() async throws -> [String] {
+        var names: [String] = []
+        for driver in drivers { names.append(try await driver.loop.submit { driver.readinessName }.get()) }
+        return names
+    }
+
+    /// Per loop: AIO polls submitted and watches past their capacity (tests).
+    func aioCounts() async throws -> [(submitted: Int, overflows: Int)] {
+        var counts: [(submitted: Int, overflows: Int)] = []
+        for driver in drivers { counts.append(try await driver.loop.submit { driver.aioCounts }.get()) }
+        return counts
     }
 
     /// Counters since the transport was created.

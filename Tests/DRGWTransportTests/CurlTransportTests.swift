@@ -123,9 +123,10 @@ import Testing
         }
     }
 
-    @Test func twoHundredConcurrentRequestsGetTheirOwnAnswers() async throws {
+    @Test(arguments: [CurlTransport.Readiness.automatic, .watcherThread])
+    func twoHundredConcurrentRequestsGetTheirOwnAnswers(readiness: CurlTransport.Readiness) async throws {
         try await TestHTTPServer.withRunning { server in
-            let transport = CurlTransport()
+            let transport = CurlTransport(readiness: readiness)
             defer { transport.shutdown() }
             let count = 200
             var seen = Set<Int>()
@@ -155,9 +156,10 @@ import Testing
         }
     }
 
-    @Test func keepAliveReusesConnections() async throws {
+    @Test(arguments: [CurlTransport.Readiness.automatic, .watcherThread])
+    func keepAliveReusesConnections(readiness: CurlTransport.Readiness) async throws {
         try await TestHTTPServer.withRunning { server in
-            let transport = CurlTransport()
+            let transport = CurlTransport(readiness: readiness)
             defer { transport.shutdown() }
             let clock = ContinuousClock()
             let started = clock.now
@@ -225,9 +227,10 @@ import Testing
         }
     }
 
-    @Test func cancellingTheTaskFreesTheTransfer() async throws {
+    @Test(arguments: [CurlTransport.Readiness.automatic, .watcherThread])
+    func cancellingTheTaskFreesTheTransfer(readiness: CurlTransport.Readiness) async throws {
         try await TestHTTPServer.withRunning { server in
-            let transport = CurlTransport()
+            let transport = CurlTransport(readiness: readiness)
             defer { transport.shutdown() }
             let task = Task {
                 try await transport.send(UpstreamRequest(method: "GET", url: server.baseURL + "/slow?ms=5000", timeout: 30))
@@ -342,9 +345,10 @@ import Testing
         }
     }
 
-    @Test func shutdownFailsInFlightAndLaterRequests() async throws {
+    @Test(arguments: [CurlTransport.Readiness.automatic, .watcherThread])
+    func shutdownFailsInFlightAndLaterRequests(readiness: CurlTransport.Readiness) async throws {
         try await TestHTTPServer.withRunning { server in
-            let transport = CurlTransport()
+            let transport = CurlTransport(readiness: readiness)
             let task = Task {
                 try await transport.send(UpstreamRequest(method: "GET", url: server.baseURL + "/slow?ms=5000", timeout: 30))
             }
