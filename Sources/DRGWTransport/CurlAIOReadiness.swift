@@ -57,11 +57,11 @@ final class CurlAIOReadiness: CurlSocketReadiness, @unchecked Sendable {
         guard drgw_aio_setup(UInt32(capacity), &context) == 0 else { return nil }
         let eventFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard eventFD >= 0 else {
-            _ = drgw_aio_destroy(context)
+            release(context: context)
             return nil
         }
         guard probe(context: context, eventFD: eventFD) else {
-            _ = drgw_aio_destroy(context)
+            release(context: context)
             close(eventFD)
             return nil
         }
@@ -73,11 +73,32 @@ final class CurlAIOReadiness: CurlSocketReadiness, @unchecked Sendable {
     static func available() -> Bool {
         var context: drgw_aio_context = 0
         guard drgw_aio_setup(1, &context) == 0 else { return false }
-        defer { _ = drgw_aio_destroy(context) }
+        defer { release(context: context) }
         let eventFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard eventFD >= 0 else { return false }
         defer { close(eventFD) }
         return probe(context: context, eventFD: eventFD)
+    }
+
+    /// Memory the kernel may still hold on to until its context is destroyed.
+    private struct Leftovers: @unchecked Sendable {
+        var iocbs: [UnsafeMutablePointer<iocb>]
+        var completions: UnsafeMutablePointer<io_event>?
+    }
+
+    private static let releaser = DispatchQueue(label: "drgw.curl-aio-release")
+
+    /// Destroys `context` (which cancels its polls and waits for the kernel) on a queue of its own,
+    /// then frees what its polls used.
+    private static func release(
+        context: drgw_aio_context, iocbs: [UnsafeMutablePointer<iocb>] = [], completions: UnsafeMutablePointer<io_event>? = nil
+    ) {
+        let leftovers = Leftovers(iocbs: iocbs, completions: completions)
+        releaser.async {
+            _ = drgw_aio_destroy(context)
+            for cb in leftovers.iocbs { cb.deallocate() }
+            leftovers.completions?.deallocate()
+        }
     }
 
     /// Checks that a poll on a pipe completes and signals the eventfd (kernels before 4.18 refuse
@@ -185,11 +206,10 @@ final class CurlAIOReadiness: CurlSocketReadiness, @unchecked Sendable {
         polls.removeAll()
         for socket in overflowed { overflow.unwatch(socket) }
         overflowed.removeAll()
-        // Ends every poll still in flight; the kernel lets go of them before it returns.
-        _ = drgw_aio_destroy(context)
-        for cb in outstanding { cb.deallocate() }
+        // Ending the context waits for the kernel to let go of it (an RCU grace period, ~30 ms):
+        // done off the loop, which keeps serving the other connections meanwhile.
+        Self.release(context: context, iocbs: Array(outstanding), completions: completions)
         outstanding.removeAll()
-        completions.deallocate()
         if let channel {
             channel.close(promise: nil)
         } else if !nioOwnsEventFD {
